@@ -1,0 +1,142 @@
+// Package security builds the four security groups of the architecture,
+// named as in the blog post it comes from, with least-privilege rules:
+//
+//	ExternalWeb   on the ALB:            in 80/443 from the internet; out 80/443 to InternalWeb
+//	InternalWeb   on the web servers:    in 80/443 from ExternalWeb; out 3306 to InternalData,
+//	                                     2049 to InternalEFS, 80/443 to the internet (through NAT)
+//	InternalEFS   on EFS mount targets
+//	              and the web servers:   in 2049 from InternalEFS
+//	InternalData  on RDS:                in 3306 from InternalWeb; no egress
+//
+// Where the post opens "any" port between groups, only the port the service
+// uses is open. No group admits SSH or RDP: Session Manager replaces them.
+// Every rule is its own aws_vpc_security_group_{ingress,egress}_rule, so a
+// reviewer reads one rule per line of the plan.
+//
+// It needs the VPC from the network tier.
+package security
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+)
+
+// SecurityConfig places the groups.
+type SecurityConfig struct {
+	// Network is the VPC the groups belong to. Required.
+	Network *network.Network
+}
+
+// Security holds the four groups for the tiers to attach.
+type Security struct {
+	constructs.Construct
+	ExternalWeb, InternalWeb, InternalEFS, InternalData securitygroup.SecurityGroup
+}
+
+// Ports of the services the rules admit.
+const (
+	HTTP  = 80
+	HTTPS = 443
+	NFS   = 2049
+	MySQL = 3306
+)
+
+// internet is the rules' name for 0.0.0.0/0.
+const internet = "internet"
+
+// rule is one port from or to one peer: a group name or internet.
+type rule struct {
+	group   string
+	ingress bool
+	port    int
+	peer    string
+	why     string
+}
+
+// rules is the whole policy, in the order it is synthesized.
+var rules = []rule{
+	{"ExternalWeb", true, HTTP, internet, "visitors reach the load balancer over HTTP"},
+	{"ExternalWeb", true, HTTPS, internet, "visitors reach the load balancer over HTTPS"},
+	{"ExternalWeb", false, HTTP, "InternalWeb", "the load balancer forwards requests and health checks to the web servers"},
+	{"ExternalWeb", false, HTTPS, "InternalWeb", "the load balancer may forward to the web servers over HTTPS"},
+
+	{"InternalWeb", true, HTTP, "ExternalWeb", "only the load balancer reaches the web servers"},
+	{"InternalWeb", true, HTTPS, "ExternalWeb", "only the load balancer reaches the web servers"},
+	{"InternalWeb", false, MySQL, "InternalData", "WordPress queries its database"},
+	{"InternalWeb", false, NFS, "InternalEFS", "the web servers mount the web root from EFS"},
+	{"InternalWeb", false, HTTP, internet, "package installs through the NAT gateway"},
+	{"InternalWeb", false, HTTPS, internet, "package and WordPress downloads, Secrets Manager and SSM through the NAT gateway"},
+
+	{"InternalEFS", true, NFS, "InternalEFS", "NFS only among members: the mount targets and the web servers"},
+
+	{"InternalData", true, MySQL, "InternalWeb", "only the web servers reach the database"},
+}
+
+var descriptions = map[string]string{
+	"ExternalWeb":  "ExternalWeb: the internet-facing load balancer",
+	"InternalWeb":  "InternalWeb: WordPress web servers, reachable only from the load balancer",
+	"InternalEFS":  "InternalEFS: the shared web root on EFS, reachable only from its members",
+	"InternalData": "InternalData: the RDS MySQL database, reachable only from the web servers",
+}
+
+// NewSecurity builds the groups and their rules.
+func NewSecurity(scope constructs.Construct, id string, cfg SecurityConfig) *Security {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	groups := map[string]securitygroup.SecurityGroup{}
+	for _, name := range []string{"ExternalWeb", "InternalWeb", "InternalEFS", "InternalData"} {
+		// No inline rules: Terraform then also removes AWS's default
+		// allow-all egress, so a group with no egress rule has no egress.
+		groups[name] = securitygroup.NewSecurityGroup(c, jsii.String(strings.ToLower(name)), &securitygroup.SecurityGroupConfig{
+			Name:        jsii.String(name),
+			Description: jsii.String(descriptions[name]),
+			VpcId:       cfg.Network.Vpc.Id(),
+			Tags:        &map[string]*string{"Name": jsii.String(name)},
+		})
+	}
+	for _, r := range rules {
+		newRule(c, groups, r)
+	}
+	return &Security{
+		Construct:    c,
+		ExternalWeb:  groups["ExternalWeb"],
+		InternalWeb:  groups["InternalWeb"],
+		InternalEFS:  groups["InternalEFS"],
+		InternalData: groups["InternalData"],
+	}
+}
+
+func newRule(scope constructs.Construct, groups map[string]securitygroup.SecurityGroup, r rule) {
+	dir := "out"
+	if r.ingress {
+		dir = "in"
+	}
+	// e.g. "internalweb-out-3306-internaldata"
+	id := jsii.String(strings.ToLower(fmt.Sprintf("%s-%s-%d-%s", r.group, dir, r.port, r.peer)))
+	var cidr *string
+	var peer *string
+	if r.peer == internet {
+		cidr = jsii.String("0.0.0.0/0")
+	} else {
+		peer = groups[r.peer].Id()
+	}
+	port := jsii.Number(r.port)
+	if r.ingress {
+		vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(scope, id, &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+			SecurityGroupId: groups[r.group].Id(), IpProtocol: jsii.String("tcp"), FromPort: port, ToPort: port,
+			CidrIpv4: cidr, ReferencedSecurityGroupId: peer, Description: jsii.String(r.why),
+		})
+		return
+	}
+	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(scope, id, &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+		SecurityGroupId: groups[r.group].Id(), IpProtocol: jsii.String("tcp"), FromPort: port, ToPort: port,
+		CidrIpv4: cidr, ReferencedSecurityGroupId: peer, Description: jsii.String(r.why),
+	})
+}

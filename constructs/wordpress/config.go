@@ -1,0 +1,480 @@
+package wordpress
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+)
+
+// StackConfig is one environment: everything a platform engineer chooses.
+// Start from DefaultConfig (or let LoadConfig do it): the zero value of a
+// field is not always its default. The JSON names are the keys of the
+// configuration file.
+type StackConfig struct {
+	// Environment names the stack and the cdktf.out/stacks folder, e.g. "prod".
+	// In the file it is the key under "environments".
+	// Default: "default"
+	Environment string `json:"-"`
+	// Project prefixes resource names ("<project>-<environment>") and is a default tag.
+	// Default: "wordpress"
+	Project string `json:"project"`
+	// Region is the AWS region of every resource.
+	// Default: "us-east-1"
+	Region string `json:"region"`
+	// AvailabilityZones to spread over, 2 to 6, all in Region.
+	// Default: the region's "a" and "b" zones.
+	AvailabilityZones []string `json:"availability_zones"`
+	// VpcCIDR is the VPC's IPv4 range, /16 to /24.
+	// Default: "10.0.0.0/16"
+	VpcCIDR string `json:"vpc_cidr"`
+	// SubnetPrefixLength sizes each derived subnet.
+	// Default: 24
+	SubnetPrefixLength int `json:"subnet_prefix_length"`
+	// SubnetCIDRs overrides derived subnet ranges by tier and zone letter, e.g. {"app-a": "10.0.64.0/20"}.
+	// Default: none
+	SubnetCIDRs map[string]string `json:"subnet_cidrs"`
+	// MapPublicIPOnLaunch gives instances launched in public subnets a public IP.
+	// Default: false (nothing launches there; see README)
+	MapPublicIPOnLaunch bool `json:"map_public_ip_on_launch"`
+	// Tags are added to the provider's default tags on every resource.
+	// Default: none
+	Tags map[string]string `json:"tags"`
+
+	// StateBucket, when set, stores state in this S3 bucket (encrypted, with
+	// S3-native locking) instead of a local file.
+	// Default: "" (local state at terraform.<environment>.tfstate in the stack folder)
+	StateBucket string `json:"state_bucket"`
+	// StateRegion is the S3 state bucket's region.
+	// Default: Region
+	StateRegion string `json:"state_region"`
+
+	// DBEngineVersion is the MySQL version, major ("8.4") or exact ("8.4.3").
+	// Default: "8.4"
+	DBEngineVersion string `json:"db_engine_version"`
+	// DBInstanceClass sizes the database.
+	// Default: "db.t4g.medium"
+	DBInstanceClass string `json:"db_instance_class"`
+	// DBAllocatedStorage is the initial gp3 storage in GiB (20 to 65536).
+	// Default: 20
+	DBAllocatedStorage int `json:"db_allocated_storage"`
+	// DBMaxAllocatedStorage caps storage autoscaling in GiB; above DBAllocatedStorage.
+	// Default: 100
+	DBMaxAllocatedStorage int `json:"db_max_allocated_storage"`
+	// DBBackupRetentionDays keeps automated backups this long (1 to 35).
+	// Default: 7
+	DBBackupRetentionDays int `json:"db_backup_retention_days"`
+	// DataProtection guards the database and file system against deletion:
+	// deletion protection, a final snapshot, prevent_destroy. Turn it off only
+	// for throw-away environments; synthesis then warns.
+	// Default: true
+	DataProtection bool `json:"data_protection"`
+
+	// InstanceType of the web servers; the AMI's architecture follows it
+	// (Graviton types such as t4g run arm64).
+	// Default: "t4g.small"
+	InstanceType string `json:"instance_type"`
+	// MinSize and MaxSize bound the web server group; MinSize at least 2 so
+	// one zone's loss leaves a server.
+	// Default: 2 and 4
+	MinSize int `json:"min_size"`
+	MaxSize int `json:"max_size"`
+	// CPUTargetPercent is the average CPU the group scales to hold (10 to 90).
+	// Default: 50
+	CPUTargetPercent int `json:"cpu_target_percent"`
+	// WordPressVersion is installed on first boot, verified against its published checksum.
+	// Default: "6.8.3"
+	WordPressVersion string `json:"wordpress_version"`
+
+	// CertificateARN, when set, adds an HTTPS listener and redirects HTTP to it.
+	// Default: "" (HTTP only, as in the post)
+	CertificateARN string `json:"certificate_arn"`
+	// LoadBalancerDeletionProtection guards the ALB against deletion.
+	// Default: true
+	LoadBalancerDeletionProtection bool `json:"load_balancer_deletion_protection"`
+	// Stickiness pins a visitor to one server with a load balancer cookie.
+	// Default: false (WordPress keeps no session state on the server)
+	Stickiness bool `json:"stickiness"`
+}
+
+// DefaultEnvironment names the single stack synthesized without a file.
+const DefaultEnvironment = "default"
+
+// DefaultConfig returns the configuration used when nothing is configured.
+// AvailabilityZones and StateRegion stay empty: they follow Region, so they
+// are filled in by Resolve once Region is known.
+func DefaultConfig() StackConfig {
+	return StackConfig{
+		Environment:                    DefaultEnvironment,
+		Project:                        "wordpress",
+		Region:                         "us-east-1",
+		VpcCIDR:                        "10.0.0.0/16",
+		SubnetPrefixLength:             24,
+		DBEngineVersion:                "8.4",
+		DBInstanceClass:                "db.t4g.medium",
+		DBAllocatedStorage:             20,
+		DBMaxAllocatedStorage:          100,
+		DBBackupRetentionDays:          7,
+		DataProtection:                 true,
+		InstanceType:                   "t4g.small",
+		MinSize:                        2,
+		MaxSize:                        4,
+		CPUTargetPercent:               50,
+		WordPressVersion:               "6.8.3",
+		LoadBalancerDeletionProtection: true,
+	}
+}
+
+// Resolve fills the defaults that depend on other fields.
+func (c StackConfig) Resolve() StackConfig {
+	if len(c.AvailabilityZones) == 0 {
+		c.AvailabilityZones = []string{c.Region + "a", c.Region + "b"}
+	}
+	if c.StateRegion == "" {
+		c.StateRegion = c.Region
+	}
+	return c
+}
+
+// Name is "<project>-<environment>", the prefix of every named resource.
+func (c StackConfig) Name() string { return c.Project + "-" + c.Environment }
+
+// Arch is the CPU architecture InstanceType runs: "arm64" for Graviton
+// families (a "g" among the attributes after the generation digit, as in
+// t4g, m7g, c6gn), else "x86_64".
+func (c StackConfig) Arch() string {
+	family, _, _ := strings.Cut(c.InstanceType, ".")
+	i := strings.IndexAny(family, "0123456789")
+	if i >= 0 && strings.Contains(strings.TrimLeft(family[i:], "0123456789"), "g") {
+		return "arm64"
+	}
+	return "x86_64"
+}
+
+var (
+	reEnvironment  = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	reRegion       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
+	reEngine       = regexp.MustCompile(`^8\.(0|4)(\.[0-9]+)?$`)
+	reDBClass      = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	reInstanceType = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	reBucket       = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	reVersion      = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?$`)
+	reCertificate  = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]+$`)
+)
+
+// maxNameLength keeps "<project>-<environment>" short enough for the
+// tightest AWS name it prefixes: a target group name (32) less "-tg-xx".
+const maxNameLength = 26
+
+// Validate checks the whole configuration and returns every problem at once,
+// each naming the field, the value and what is expected. field maps a JSON
+// key to the name shown to the user (for example "environments.prod.region").
+func (c StackConfig) Validate(field func(key string) string) error {
+	if field == nil {
+		field = func(k string) string { return k }
+	}
+	var errs []error
+	bad := func(key string, got any, want string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: got %s, want %s", field(key), quote(got), fmt.Sprintf(want, args...)))
+	}
+
+	if !reEnvironment.MatchString(c.Environment) || len(c.Environment) > 16 {
+		bad("environment", c.Environment, "lowercase letters, digits and single hyphens, starting with a letter, at most 16 characters")
+	}
+	if !reEnvironment.MatchString(c.Project) || len(c.Project) > 20 {
+		bad("project", c.Project, "lowercase letters, digits and single hyphens, starting with a letter, at most 20 characters")
+	}
+	if n := c.Name(); len(n) > maxNameLength {
+		bad("project", c.Project, "a project and environment name of at most %d characters together (%q is %d): it prefixes load balancer and target group names", maxNameLength, n, len(n))
+	}
+	regionOK := reRegion.MatchString(c.Region)
+	if !regionOK {
+		bad("region", c.Region, "an AWS region name such as us-east-1")
+	}
+	if n := len(c.AvailabilityZones); n < network.MinZones || n > network.MaxZones {
+		bad("availability_zones", c.AvailabilityZones, "%d to %d zones", network.MinZones, network.MaxZones)
+	}
+	seen := map[string]bool{}
+	for _, z := range c.AvailabilityZones {
+		letter := strings.TrimPrefix(z, c.Region)
+		if regionOK && (!strings.HasPrefix(z, c.Region) || len(letter) != 1 || letter[0] < 'a' || letter[0] > 'z') {
+			bad("availability_zones", z, "a zone of region %s, such as %sa", c.Region, c.Region)
+		}
+		if seen[z] {
+			bad("availability_zones", z, "each zone once")
+		}
+		seen[z] = true
+	}
+	if len(errs) == 0 {
+		_, netErrs := network.PlanSubnets(c.VpcCIDR, c.AvailabilityZones, c.SubnetPrefixLength, c.SubnetCIDRs)
+		for _, e := range netErrs {
+			// PlanSubnets names fields by their JSON keys; qualify them.
+			key, msg, _ := strings.Cut(e.Error(), ": ")
+			errs = append(errs, fmt.Errorf("%s: %s", field(key), msg))
+		}
+	}
+	for _, k := range sortedKeys(c.Tags) {
+		if k == "" || len(k) > 128 || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			bad("tags", k, "tag keys of 1 to 128 characters not starting with \"aws:\"")
+		}
+		if len(c.Tags[k]) > 256 {
+			bad("tags."+k, c.Tags[k], "a value of at most 256 characters")
+		}
+	}
+	if c.StateBucket != "" && (!reBucket.MatchString(c.StateBucket) || strings.Contains(c.StateBucket, "..")) {
+		bad("state_bucket", c.StateBucket, "an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens")
+	}
+	if !reRegion.MatchString(c.StateRegion) {
+		bad("state_region", c.StateRegion, "an AWS region name such as us-east-1")
+	}
+
+	if !reEngine.MatchString(c.DBEngineVersion) {
+		bad("db_engine_version", c.DBEngineVersion, "a MySQL version in standard support: 8.4 or 8.0, optionally with a minor version (8.4.3)")
+	}
+	if !reDBClass.MatchString(c.DBInstanceClass) {
+		bad("db_instance_class", c.DBInstanceClass, "an RDS instance class such as db.t4g.medium")
+	}
+	if c.DBAllocatedStorage < 20 || c.DBAllocatedStorage > 65536 {
+		bad("db_allocated_storage", c.DBAllocatedStorage, "20 to 65536 GiB (gp3)")
+	}
+	if c.DBMaxAllocatedStorage <= c.DBAllocatedStorage || c.DBMaxAllocatedStorage > 65536 {
+		bad("db_max_allocated_storage", c.DBMaxAllocatedStorage, "more than db_allocated_storage (%d) and at most 65536 GiB, so storage can grow", c.DBAllocatedStorage)
+	}
+	if c.DBBackupRetentionDays < 1 || c.DBBackupRetentionDays > 35 {
+		bad("db_backup_retention_days", c.DBBackupRetentionDays, "1 to 35 days")
+	}
+
+	if !reInstanceType.MatchString(c.InstanceType) {
+		bad("instance_type", c.InstanceType, "an EC2 instance type such as t4g.small or t3.small")
+	}
+	if c.MinSize < 2 {
+		bad("min_size", c.MinSize, "at least 2, so that losing one zone leaves a server")
+	}
+	if c.MaxSize < c.MinSize || c.MaxSize > 100 {
+		bad("max_size", c.MaxSize, "min_size (%d) to 100", c.MinSize)
+	}
+	if c.CPUTargetPercent < 10 || c.CPUTargetPercent > 90 {
+		bad("cpu_target_percent", c.CPUTargetPercent, "10 to 90")
+	}
+	if !reVersion.MatchString(c.WordPressVersion) {
+		bad("wordpress_version", c.WordPressVersion, "a WordPress release such as 6.8.3")
+	}
+	if c.CertificateARN != "" {
+		if m := reCertificate.FindStringSubmatch(c.CertificateARN); m == nil {
+			bad("certificate_arn", c.CertificateARN, "an ACM certificate ARN such as arn:aws:acm:%s:123456789012:certificate/<id>", c.Region)
+		} else if m[1] != c.Region {
+			bad("certificate_arn", c.CertificateARN, "a certificate in the stack's region %s (an ALB can only use certificates of its own region)", c.Region)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func quote(v any) string {
+	switch v := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	case []string:
+		b, _ := json.Marshal(v) // a []string always marshals
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}
+
+// File is the shape of the configuration file: defaults shared by every
+// environment, and the environments, each overriding what it names.
+type File struct {
+	Defaults     json.RawMessage            `json:"defaults"`
+	Environments map[string]json.RawMessage `json:"environments"`
+}
+
+// LoadConfig reads the environments file at path and returns each
+// environment's resolved, validated configuration, sorted by name. A missing
+// file means one environment with every default. Every problem in the file
+// is reported together.
+func LoadConfig(path string) ([]StackConfig, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		c := DefaultConfig().Resolve()
+		if err := c.Validate(nil); err != nil {
+			return nil, fmt.Errorf("default configuration: %w", err)
+		}
+		return []StackConfig{c}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	cfgs, err := ParseConfig(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfgs, nil
+}
+
+// ParseConfig is LoadConfig for the file's contents.
+func ParseConfig(data []byte) ([]StackConfig, error) {
+	var f File
+	var errs []error
+	if err := strictDecode(data, &f, ""); err != nil {
+		return nil, err
+	}
+	if len(f.Environments) == 0 {
+		return nil, errors.New(`environments: got none, want at least one environment, e.g. {"environments": {"prod": {}}}`)
+	}
+	base := DefaultConfig()
+	if len(f.Defaults) > 0 {
+		if err := strictDecode(f.Defaults, &base, "defaults."); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	defaultKeys := keysOf(f.Defaults)
+
+	var cfgs []StackConfig
+	for _, name := range sortedKeys(f.Environments) {
+		c := base
+		// Slices and maps must not be shared between environments.
+		c.AvailabilityZones = append([]string(nil), base.AvailabilityZones...)
+		c.SubnetCIDRs, c.Tags = cloneMap(base.SubnetCIDRs), cloneMap(base.Tags)
+		c.Environment = name
+		prefix := "environments." + name + "."
+		raw := f.Environments[name]
+		if err := strictDecode(raw, &c, prefix); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		envKeys := keysOf(raw)
+		field := func(key string) string {
+			top, _, _ := strings.Cut(key, ".")
+			switch {
+			case key == "environment":
+				return "environments." + name
+			case !envKeys[top] && defaultKeys[top]:
+				return "defaults." + key
+			}
+			return prefix + key
+		}
+		c = c.Resolve()
+		if err := c.Validate(field); err != nil {
+			errs = append(errs, err)
+		}
+		cfgs = append(cfgs, c)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return cfgs, nil
+}
+
+// strictDecode decodes an object into v, reporting every unknown key (not
+// only the first, as json.Decoder.DisallowUnknownFields would) and type
+// errors by their dotted field name.
+func strictDecode(data []byte, v any, prefix string) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		where := strings.TrimSuffix(prefix, ".")
+		if where == "" {
+			where = "file"
+		}
+		return fmt.Errorf("%s: %s, want a JSON object", where, describeJSONError(err))
+	}
+	known := jsonKeys(reflect.TypeOf(v).Elem())
+	var errs []error
+	for _, k := range sortedKeys(raw) {
+		if !known[k] {
+			errs = append(errs, fmt.Errorf("%s%s: unknown key, want one of %s", prefix, k, strings.Join(sortedKeys(known), ", ")))
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("%s%s: got a JSON %s, want %s", prefix, te.Field, te.Value, describeType(te.Type))
+		}
+		return fmt.Errorf("%s: %w", strings.TrimSuffix(prefix, "."), err)
+	}
+	return nil
+}
+
+func describeJSONError(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("invalid JSON at byte %d (%v)", se.Offset, err)
+	}
+	return err.Error()
+}
+
+func describeType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int:
+		return "a whole number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice:
+		return "a list of " + strings.TrimPrefix(describeType(t.Elem()), "a ") + "s"
+	case reflect.Map:
+		return "an object of " + strings.TrimPrefix(describeType(t.Elem()), "a ") + "s"
+	}
+	return t.String()
+}
+
+func jsonKeys(t reflect.Type) map[string]bool {
+	keys := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			keys[name] = true
+		}
+	}
+	return keys
+}
+
+func keysOf(data json.RawMessage) map[string]bool {
+	var raw map[string]json.RawMessage
+	_ = json.Unmarshal(bytes.TrimSpace(data), &raw) // already decoded once; a failure leaves no keys
+	keys := map[string]bool{}
+	for k := range raw {
+		keys[k] = true
+	}
+	return keys
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Warnings lists choices that are valid but dangerous, for synthesis to
+// print where a reviewer sees them.
+func (c StackConfig) Warnings() []string {
+	var w []string
+	if !c.DataProtection {
+		w = append(w, "data_protection is false: the database and the file system can be destroyed by `cdktf destroy` or a replacement, without a final snapshot. Use this only for throw-away environments.")
+	}
+	return w
+}

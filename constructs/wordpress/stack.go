@@ -1,0 +1,96 @@
+// Package wordpress composes the tiers of the architecture into one
+// Terraform stack per environment: the network, the security groups, the
+// data stores, the web servers and the load balancer in front of them. It
+// also owns the user-facing configuration (StackConfig, LoadConfig) and the
+// synthesis of all stacks into cdktf.out (Synth).
+//
+// It needs every tier package under constructs/; none of them needs it.
+package wordpress
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
+)
+
+// Stack is one environment's complete WordPress deployment.
+type Stack struct {
+	cdktf.TerraformStack
+	Config   StackConfig
+	Network  *network.Network
+	Security *security.Security
+}
+
+// NewStack builds the stack for one environment. cfg must have passed
+// Validate: LoadConfig guarantees it.
+func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
+	// Children hang off the jsii stack itself: jsii rejects a Go struct that
+	// embeds a jsii object as a scope.
+	stack := cdktf.NewTerraformStack(scope, jsii.String(id))
+	s := &Stack{TerraformStack: stack, Config: cfg}
+
+	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
+		Region: jsii.String(cfg.Region),
+		DefaultTags: &[]*provider.AwsProviderDefaultTags{{
+			Tags: defaultTags(cfg),
+		}},
+	})
+	newBackend(stack, cfg)
+
+	s.Network = network.NewNetwork(stack, "network", network.NetworkConfig{
+		Name:                cfg.Name(),
+		CidrBlock:           cfg.VpcCIDR,
+		AvailabilityZones:   cfg.AvailabilityZones,
+		SubnetPrefixLength:  cfg.SubnetPrefixLength,
+		SubnetCIDRs:         cfg.SubnetCIDRs,
+		MapPublicIPOnLaunch: cfg.MapPublicIPOnLaunch,
+	})
+	s.Security = security.NewSecurity(stack, "security", security.SecurityConfig{Network: s.Network})
+	return s
+}
+
+func defaultTags(cfg StackConfig) *map[string]*string {
+	tags := map[string]*string{}
+	keys := make([]string, 0, len(cfg.Tags))
+	for k := range cfg.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		tags[k] = jsii.String(cfg.Tags[k])
+	}
+	// The three tags every resource carries win over user tags of the same name.
+	tags["project"] = jsii.String(cfg.Project)
+	tags["environment"] = jsii.String(cfg.Environment)
+	tags["managed-by"] = jsii.String("cdktf")
+	return &tags
+}
+
+// newBackend configures state storage explicitly: cdktf's implicit local
+// backend writes the absolute path of the state file into cdk.tf.json,
+// which would make the output differ between machines.
+func newBackend(s cdktf.TerraformStack, cfg StackConfig) {
+	if cfg.StateBucket == "" {
+		// Relative to the stack folder, where cdktf runs Terraform.
+		cdktf.NewLocalBackend(s, &cdktf.LocalBackendConfig{
+			Path: jsii.String(fmt.Sprintf("terraform.%s.tfstate", cfg.Environment)),
+		})
+		return
+	}
+	b := cdktf.NewS3Backend(s, &cdktf.S3BackendConfig{
+		Bucket:  jsii.String(cfg.StateBucket),
+		Key:     jsii.String(fmt.Sprintf("%s/%s/terraform.tfstate", cfg.Project, cfg.Environment)),
+		Region:  jsii.String(cfg.StateRegion),
+		Encrypt: jsii.Bool(true),
+	})
+	// S3-native locking (Terraform >= 1.10) needs no DynamoDB table; cdktf
+	// 0.20's S3BackendConfig predates the attribute.
+	b.AddOverride(jsii.String("use_lockfile"), true)
+}

@@ -1,0 +1,74 @@
+package wordpress
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+// Synth writes one stack per configuration into outdir. It synthesizes into
+// a staging folder beside outdir and swaps it in only when synthesis has
+// succeeded, so a failure leaves the previous output untouched.
+//
+// The cdktf CLI tells the app where to write through CDKTF_OUTDIR (callers
+// pass it as outdir). The cdktf App reads that variable in its Node process
+// and prefers it to its config, so Synth removes it before the first jsii
+// call: the Node process, started once, keeps the environment it started with.
+func Synth(outdir string, cfgs []StackConfig) error {
+	abs, err := filepath.Abs(outdir)
+	if err != nil {
+		return fmt.Errorf("synth: resolve output folder: %w", err)
+	}
+	staging := abs + ".staging"
+	if err := os.RemoveAll(staging); err != nil {
+		return fmt.Errorf("synth: clear staging folder: %w", err)
+	}
+	if err := os.Unsetenv("CDKTF_OUTDIR"); err != nil {
+		return fmt.Errorf("synth: unset CDKTF_OUTDIR: %w", err)
+	}
+	if err := synthInto(staging, cfgs); err != nil {
+		return errors.Join(err, os.RemoveAll(staging))
+	}
+	return swap(staging, abs)
+}
+
+func synthInto(dir string, cfgs []StackConfig) (err error) {
+	// jsii turns JavaScript exceptions into Go panics.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("synth: %v", r)
+		}
+	}()
+	app := cdktf.NewApp(&cdktf.AppConfig{
+		Outdir:      jsii.String(dir),
+		StackTraces: jsii.Bool(false), // stack traces hold absolute paths
+	})
+	for _, c := range cfgs {
+		NewStack(app, c.Environment, c)
+	}
+	app.Synth()
+	return nil
+}
+
+// swap replaces dst with src. Between the two renames dst is briefly absent,
+// but never half-written.
+func swap(src, dst string) error {
+	old := dst + ".old"
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("synth: clear %s: %w", old, err)
+	}
+	if err := os.Rename(dst, old); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("synth: move previous output aside: %w", err)
+	}
+	if err := os.Rename(src, dst); err != nil {
+		return fmt.Errorf("synth: move new output into place: %w", err)
+	}
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("synth: remove previous output: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+// Command resilient-wordpress synthesizes the Terraform stacks of a highly
+// available WordPress on AWS, one per environment declared in
+// environments.json (or one "default" stack when there is no such file).
+// Run it with `cdktf synth` or `go run .`; see README.md.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
+)
+
+// configPath is where environments are declared; WORDPRESS_CONFIG names another file.
+func configPath() string {
+	if p := os.Getenv("WORDPRESS_CONFIG"); p != "" {
+		return p
+	}
+	return "environments.json"
+}
+
+// outdir is where stacks are written: the cdktf CLI says where through
+// CDKTF_OUTDIR; otherwise cdktf.out, as cdktf.json declares.
+func outdir() string {
+	if d := os.Getenv("CDKTF_OUTDIR"); d != "" {
+		return d
+	}
+	return "cdktf.out"
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfgs, err := wordpress.LoadConfig(configPath())
+	if err != nil {
+		return fmt.Errorf("invalid configuration, nothing written:\n%w", err)
+	}
+	for _, c := range cfgs {
+		for _, w := range c.Warnings() {
+			fmt.Fprintf(os.Stderr, "WARNING: %s: %s\n", c.Environment, w)
+		}
+	}
+	return wordpress.Synth(outdir(), cfgs)
+}

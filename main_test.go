@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// The stacks under test: the zero-configuration stack and every environment
+// of the committed environments.json. TestMain synthesizes them once, in the
+// one jsii runtime this test binary starts, and every test reads the result.
+var (
+	configs  []wordpress.StackConfig
+	synthOut string                // the cdktf.out folder of that synthesis
+	stacks   = map[string]tfJSON{} // parsed cdk.tf.json by stack name
+)
+
+type tfJSON = map[string]any
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code, err := synthAll()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "synthesize the stacks under test: %v\n", err)
+		os.Exit(1)
+	}
+	os.Exit(code(m))
+}
+
+func synthAll() (func(*testing.M) int, error) {
+	fileCfgs, err := wordpress.LoadConfig("environments.json")
+	if err != nil {
+		return nil, err
+	}
+	configs = append([]wordpress.StackConfig{wordpress.DefaultConfig().Resolve(), variantConfig()}, fileCfgs...)
+	tmp, err := os.MkdirTemp("", "wordpress-synth-")
+	if err != nil {
+		return nil, fmt.Errorf("temp dir: %w", err)
+	}
+	synthOut = filepath.Join(tmp, "cdktf.out")
+	if err := wordpress.Synth(synthOut, configs); err != nil {
+		return nil, err
+	}
+	for _, c := range configs {
+		data, err := os.ReadFile(stackFile(synthOut, c.Environment))
+		if err != nil {
+			return nil, err
+		}
+		var doc tfJSON
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", c.Environment, err)
+		}
+		stacks[c.Environment] = doc
+	}
+	return func(m *testing.M) int {
+		defer os.RemoveAll(tmp)
+		return m.Run()
+	}, nil
+}
+
+// variantConfig turns on, in one more stack of the same synthesis, every
+// option the committed environments leave off: S3 state, HTTPS, x86 web
+// servers, relaxed data protection, stickiness, extra tags, three zones and
+// an overridden subnet.
+func variantConfig() wordpress.StackConfig {
+	c := wordpress.DefaultConfig()
+	c.Environment = "variant"
+	c.Region = "eu-west-1"
+	c.AvailabilityZones = []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+	c.SubnetCIDRs = map[string]string{"app-c": "10.0.64.0/20"}
+	c.StateBucket = "example-terraform-state"
+	c.Tags = map[string]string{"cost-center": "web"}
+	c.DataProtection = false
+	c.InstanceType = "t3.small"
+	c.CertificateARN = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+	c.LoadBalancerDeletionProtection = false
+	c.Stickiness = true
+	c = c.Resolve()
+	if err := c.Validate(nil); err != nil {
+		panic(fmt.Sprintf("variant configuration: %v", err))
+	}
+	return c
+}
+
+func stackFile(outdir, stack string) string {
+	return filepath.Join(outdir, "stacks", stack, "cdk.tf.json")
+}
+
+// normalize does what cdktf's Testing.synth does to a stack before a
+// snapshot: drop the "//" metadata (paths, cdktf version), sort keys, indent.
+// A golden file then changes only when the Terraform does.
+func normalize(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("parse stack: %v", err)
+	}
+	var strip func(v any) any
+	strip = func(v any) any {
+		switch v := v.(type) {
+		case map[string]any:
+			delete(v, "//")
+			for k, e := range v {
+				v[k] = strip(e)
+			}
+		case []any:
+			for i, e := range v {
+				v[i] = strip(e)
+			}
+		}
+		return v
+	}
+	out, err := json.MarshalIndent(strip(doc), "", "  ") // maps marshal with sorted keys
+	if err != nil {
+		t.Fatalf("marshal stack: %v", err)
+	}
+	return append(out, '\n')
+}
+
+func TestGolden(t *testing.T) {
+	for _, c := range configs {
+		t.Run(c.Environment, func(t *testing.T) {
+			raw, err := os.ReadFile(stackFile(synthOut, c.Environment))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := normalize(t, raw)
+			golden := filepath.Join("testdata", c.Environment+".tf.json")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("read golden (run go test ./... -update to create it): %v", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("stack %s differs from %s (-want +got); if intended, run go test ./... -update and review the diff:\n%s", c.Environment, golden, diff)
+			}
+		})
+	}
+}
+
+// TestDeterministic synthesizes again, from another working directory and
+// through a relative output path, and expects every file byte for byte.
+func TestDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := wordpress.Synth("again", configs); err != nil {
+		t.Fatal(err)
+	}
+	want, got := readTree(t, synthOut), readTree(t, filepath.Join(dir, "again"))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("second synthesis differs (-want +got):\n%s", diff)
+	}
+	for name, data := range got {
+		if bytes.Contains(data, []byte(dir)) || bytes.Contains(data, []byte(os.TempDir())) {
+			t.Errorf("%s holds an absolute path", name)
+		}
+	}
+}
+
+func readTree(t *testing.T, root string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(root, path) // path is under root by construction
+		files[rel] = data
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// resources returns one stack's resources of a Terraform type, by name.
+func resources(t *testing.T, stack, typ string) map[string]map[string]any {
+	t.Helper()
+	doc, ok := stacks[stack]
+	if !ok {
+		t.Fatalf("no stack %q", stack)
+	}
+	all, _ := doc["resource"].(map[string]any)
+	out := map[string]map[string]any{}
+	for name, r := range asMap(all[typ]) {
+		out[name] = asMap(r)
+	}
+	return out
+}
+
+// only returns the single resource of a type, failing if there is not exactly one.
+func only(t *testing.T, stack, typ string) (string, map[string]any) {
+	t.Helper()
+	rs := resources(t, stack, typ)
+	if len(rs) != 1 {
+		t.Fatalf("stack %s: got %d %s, want 1", stack, len(rs), typ)
+	}
+	for name, r := range rs {
+		return name, r
+	}
+	return "", nil
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// ref is the Terraform expression for an attribute of a resource, as cdktf writes it.
+func ref(typ, name, attr string) string { return fmt.Sprintf("${%s.%s.%s}", typ, name, attr) }
+
+// byTag indexes resources by one of their tags.
+func byTag(rs map[string]map[string]any, tag string) map[string]string {
+	out := map[string]string{}
+	for name, r := range rs {
+		if v, ok := asMap(r["tags"])[tag].(string); ok {
+			out[v] = name
+		}
+	}
+	return out
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func letters(c wordpress.StackConfig) []string {
+	var out []string
+	for _, z := range c.AvailabilityZones {
+		out = append(out, strings.ToUpper(z[len(z)-1:]))
+	}
+	return out
+}

