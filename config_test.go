@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
 )
 
@@ -132,10 +133,8 @@ func TestArchitectureFollowsInstanceType(t *testing.T) {
 		{"t4g.small", "arm64"}, {"m7g.large", "arm64"}, {"c6gn.xlarge", "arm64"}, {"r8g.medium", "arm64"},
 		{"t3.small", "x86_64"}, {"m7i.large", "x86_64"}, {"g5.xlarge", "x86_64"}, {"g5g.xlarge", "arm64"}, {"m5dn.large", "x86_64"},
 	} {
-		c := wordpress.DefaultConfig()
-		c.InstanceType = tt.instanceType
-		if got := c.Arch(); got != tt.want {
-			t.Errorf("Arch() of %s: got %s, want %s", tt.instanceType, got, tt.want)
+		if got := web.Architecture(tt.instanceType); got != tt.want {
+			t.Errorf("Architecture(%q): got %s, want %s", tt.instanceType, got, tt.want)
 		}
 	}
 }

@@ -2,7 +2,7 @@
 # Installs the tools the project needs outside the Go module graph, into a cache
 # folder outside the checkout, so a warm machine pays once and a cold one rebuilds.
 #
-#   scripts/tools.sh [node|cdktf|shellcheck|trivy|provider|all]...   (default: node cdktf)
+#   scripts/tools.sh [node|cdktf|shellcheck|jq|trivy|provider|all]...   (default: node cdktf)
 #
 # Cache: $WORDPRESS_CDKTF_CACHE (default ~/.cache/wordpress-cdktf). Prints nothing
 # on a warm cache but the paths it checked. Nothing prebuilt is committed.
@@ -46,11 +46,13 @@ install_cdktf() {
   ln -sfn "$dir/node_modules/.bin/cdktf" "$CACHE/bin/cdktf"
 }
 
-install_shellcheck() {
-  command -v shellcheck >/dev/null 2>&1 && return 0
-  log "installing shellcheck (Debian)"
-  if ! apt-get install -y -qq shellcheck >/dev/null 2>&1; then
-    apt-get update -qq >/dev/null && apt-get install -y -qq shellcheck >/dev/null
+# apt_install CMD PACKAGE: Debian packages the tests run (shellcheck lints the
+# boot script; jq runs inside it).
+apt_install() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  log "installing $2 (Debian)"
+  if ! apt-get install -y -qq "$2" >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null && apt-get install -y -qq "$2" >/dev/null
   fi
 }
 
@@ -88,10 +90,11 @@ for t in "${targets[@]}"; do
   case "$t" in
     node) install_node ;;
     cdktf) install_cdktf ;;
-    shellcheck) install_shellcheck ;;
+    shellcheck) apt_install shellcheck shellcheck ;;
+    jq) apt_install jq jq ;;
     trivy) install_trivy ;;
     provider) install_provider ;;
-    all) install_node; install_cdktf; install_shellcheck; install_trivy; install_provider ;;
-    *) echo "tools: unknown target $t (want node, cdktf, shellcheck, trivy, provider or all)" >&2; exit 2 ;;
+    all) install_node; install_cdktf; apt_install shellcheck shellcheck; apt_install jq jq; install_trivy; install_provider ;;
+    *) echo "tools: unknown target $t (want node, cdktf, shellcheck, jq, trivy, provider or all)" >&2; exit 2 ;;
   esac
 done

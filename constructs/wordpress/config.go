@@ -147,18 +147,6 @@ func (c StackConfig) Resolve() StackConfig {
 // Name is "<project>-<environment>", the prefix of every named resource.
 func (c StackConfig) Name() string { return c.Project + "-" + c.Environment }
 
-// Arch is the CPU architecture InstanceType runs: "arm64" for Graviton
-// families (a "g" among the attributes after the generation digit, as in
-// t4g, m7g, c6gn), else "x86_64".
-func (c StackConfig) Arch() string {
-	family, _, _ := strings.Cut(c.InstanceType, ".")
-	i := strings.IndexAny(family, "0123456789")
-	if i >= 0 && strings.Contains(strings.TrimLeft(family[i:], "0123456789"), "g") {
-		return "arm64"
-	}
-	return "x86_64"
-}
-
 var (
 	reEnvironment  = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 	reRegion       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)

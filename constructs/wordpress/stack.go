@@ -16,16 +16,23 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/data"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/edge"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
 )
 
 // Stack is one environment's complete WordPress deployment.
 type Stack struct {
 	cdktf.TerraformStack
-	Config   StackConfig
-	Network  *network.Network
-	Security *security.Security
+	Config       StackConfig
+	Network      *network.Network
+	Security     *security.Security
+	Database     *data.Database
+	FileSystem   *data.FileSystem
+	LoadBalancer *edge.LoadBalancer
+	Web          *web.Web
 }
 
 // NewStack builds the stack for one environment. cfg must have passed
@@ -53,7 +60,67 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		MapPublicIPOnLaunch: cfg.MapPublicIPOnLaunch,
 	})
 	s.Security = security.NewSecurity(stack, "security", security.SecurityConfig{Network: s.Network})
+	s.Database = data.NewDatabase(stack, "database", data.DatabaseConfig{
+		Name:                cfg.Name(),
+		Network:             s.Network,
+		SecurityGroup:       s.Security.InternalData,
+		EngineVersion:       cfg.DBEngineVersion,
+		InstanceClass:       cfg.DBInstanceClass,
+		AllocatedStorage:    cfg.DBAllocatedStorage,
+		MaxAllocatedStorage: cfg.DBMaxAllocatedStorage,
+		BackupRetentionDays: cfg.DBBackupRetentionDays,
+		Protection:          cfg.DataProtection,
+	})
+	s.FileSystem = data.NewFileSystem(stack, "file-system", data.FileSystemConfig{
+		Name:          cfg.Name(),
+		Network:       s.Network,
+		SecurityGroup: s.Security.InternalEFS,
+		Protection:    cfg.DataProtection,
+	})
+	s.LoadBalancer = edge.NewLoadBalancer(stack, "edge", edge.LoadBalancerConfig{
+		Name:               cfg.Name(),
+		Network:            s.Network,
+		SecurityGroup:      s.Security.ExternalWeb,
+		HealthCheckPath:    web.HealthCheckPath,
+		CertificateARN:     cfg.CertificateARN,
+		DeletionProtection: cfg.LoadBalancerDeletionProtection,
+		Stickiness:         cfg.Stickiness,
+	})
+	s.Web = web.NewWeb(stack, "web", web.WebConfig{
+		Name:             cfg.Name(),
+		Region:           cfg.Region,
+		Network:          s.Network,
+		Security:         s.Security,
+		Database:         s.Database,
+		FileSystem:       s.FileSystem,
+		LoadBalancer:     s.LoadBalancer,
+		InstanceType:     cfg.InstanceType,
+		MinSize:          cfg.MinSize,
+		MaxSize:          cfg.MaxSize,
+		CPUTargetPercent: cfg.CPUTargetPercent,
+		WordPressVersion: cfg.WordPressVersion,
+	})
+	newOutputs(stack, s)
 	return s
+}
+
+// newOutputs are what `cdktf output` shows after a deploy.
+func newOutputs(scope constructs.Construct, s *Stack) {
+	for _, o := range []struct {
+		id, description string
+		value           *string
+	}{
+		{"site_url", "The WordPress site", s.LoadBalancer.URL},
+		{"alb_dns_name", "DNS name of the load balancer, for a CNAME or alias record", s.LoadBalancer.LoadBalancer.DnsName()},
+		{"db_endpoint", "RDS MySQL endpoint (host:port), reachable only from the web servers", s.Database.Instance.Endpoint()},
+		{"efs_id", "EFS file system holding the web root", s.FileSystem.FileSystem.Id()},
+		{"db_secret_arn", "Secrets Manager secret with the database master credentials, rotated by RDS", s.Database.SecretARN},
+	} {
+		cdktf.NewTerraformOutput(scope, jsii.String(o.id), &cdktf.TerraformOutputConfig{
+			Value:       o.value,
+			Description: jsii.String(o.description),
+		})
+	}
 }
 
 func defaultTags(cfg StackConfig) *map[string]*string {

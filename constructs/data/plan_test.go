@@ -1,0 +1,189 @@
+package data
+
+// These tests call plain functions only: no construct is built, so no jsii
+// runtime starts. The synthesized tier is tested in the repository root
+// (data_test.go).
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParameterGroupFamily(t *testing.T) {
+	tests := []struct {
+		version, want, wantErr string
+	}{
+		{version: "8.4", want: "mysql8.4"},
+		{version: "8.4.3", want: "mysql8.4"},
+		{version: "8.0", want: "mysql8.0"},
+		{version: "8.0.40", want: "mysql8.0"},
+		{version: "5.7", wantErr: `engine version: got "5.7"`},
+		{version: "8.1", wantErr: `engine version: got "8.1"`},
+		{version: "8", wantErr: `engine version: got "8"`},
+		{version: "8.4.", wantErr: `engine version: got "8.4."`},
+		{version: "", wantErr: `engine version: got ""`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			got, err := parameterGroupFamily(tt.version)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("parameterGroupFamily(%q) error = %v, want one containing %q", tt.version, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parameterGroupFamily(%q): %v", tt.version, err)
+			}
+			if got != tt.want {
+				t.Errorf("parameterGroupFamily(%q) = %q, want %q", tt.version, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParameterGroupName(t *testing.T) {
+	// RDS allows letters, digits and hyphens only.
+	if got, want := parameterGroupName("wordpress-prod", "mysql8.4"), "wordpress-prod-mysql8-4"; got != want {
+		t.Errorf("parameterGroupName = %q, want %q", got, want)
+	}
+}
+
+func TestProtectionFor(t *testing.T) {
+	tests := []struct {
+		name string
+		on   bool
+		want protection
+	}{
+		{"protected", true, protection{
+			DeletionProtection:      true,
+			FinalSnapshotIdentifier: "wordpress-prod-final",
+			PreventDestroy:          true,
+		}},
+		{"relaxed", false, protection{
+			SkipFinalSnapshot:      true,
+			DeleteAutomatedBackups: true,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := protectionFor("wordpress-prod", tt.on)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("protectionFor(%v) (-want +got):\n%s", tt.on, diff)
+			}
+		})
+	}
+}
+
+func TestParameters(t *testing.T) {
+	got := map[string]string{}
+	for _, p := range parameters() {
+		if _, dup := got[p.Name]; dup {
+			t.Errorf("parameter %s set twice", p.Name)
+		}
+		got[p.Name] = p.Value
+	}
+	want := map[string]string{
+		"require_secure_transport": "1",
+		"character_set_server":     "utf8mb4",
+		"collation_server":         "utf8mb4_unicode_520_ci",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("parameters (-want +got):\n%s", diff)
+	}
+}
+
+func TestFileSystemPolicy(t *testing.T) {
+	// A cdktf token stands in for the ARN, as in synthesis.
+	const arn = "${TfToken[TOKEN.42]}"
+	raw, err := fileSystemPolicy(arn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got any
+	if err := json.Unmarshal([]byte(raw), &got); err != nil {
+		t.Fatalf("policy is not JSON: %v\n%s", err, raw)
+	}
+	want := map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{
+			map[string]any{
+				"Sid":       "DenyUnencryptedTransport",
+				"Effect":    "Deny",
+				"Principal": map[string]any{"AWS": "*"},
+				"Action":    "*",
+				"Resource":  arn,
+				"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+			},
+			map[string]any{
+				"Sid":       "AllowMountThroughMountTargets",
+				"Effect":    "Allow",
+				"Principal": map[string]any{"AWS": "*"},
+				"Action":    []any{"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"},
+				"Resource":  arn,
+				"Condition": map[string]any{"Bool": map[string]any{"elasticfilesystem:AccessedViaMountTarget": "true"}},
+			},
+		},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("fileSystemPolicy (-want +got):\n%s", diff)
+	}
+	again, _ := fileSystemPolicy(arn)
+	if again != raw {
+		t.Errorf("fileSystemPolicy is not deterministic:\n%s\n%s", raw, again)
+	}
+}
+
+func TestDatabaseConfigDefaults(t *testing.T) {
+	got := DatabaseConfig{Name: "wordpress-default"}.withDefaults()
+	want := DatabaseConfig{
+		Name:                "wordpress-default",
+		EngineVersion:       "8.4",
+		InstanceClass:       "db.t4g.medium",
+		AllocatedStorage:    20,
+		MaxAllocatedStorage: 100,
+		BackupRetentionDays: 7,
+		DatabaseName:        "wordpress",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("withDefaults (-want +got):\n%s", diff)
+	}
+}
+
+func TestDatabaseConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  DatabaseConfig
+		want []string
+	}{
+		{"missing required fields", DatabaseConfig{}, []string{"name: required", "network: required", "security group: required"}},
+		{"bad version", DatabaseConfig{EngineVersion: "9.1"}, []string{`engine version: got "9.1"`}},
+		{"storage cannot grow", DatabaseConfig{AllocatedStorage: 100, MaxAllocatedStorage: 100}, []string{"max allocated storage: got 100 GiB"}},
+		{"too small", DatabaseConfig{AllocatedStorage: 10}, []string{"allocated storage: got 10 GiB"}},
+		{"retention too long", DatabaseConfig{BackupRetentionDays: 36}, []string{"backup retention: got 36 days"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.withDefaults().validate()
+			if err == nil {
+				t.Fatal("validate() = nil, want an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("validate() = %v, want it to mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestFileSystemConfigDefaults(t *testing.T) {
+	got := FileSystemConfig{Name: "wordpress-default"}.withDefaults()
+	want := FileSystemConfig{Name: "wordpress-default", OwnerUID: 48, OwnerGID: 48}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("withDefaults (-want +got):\n%s", diff)
+	}
+}

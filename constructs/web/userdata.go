@@ -1,0 +1,124 @@
+package web
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"text/template"
+	"unicode"
+)
+
+// HealthCheckPath is the URL path the ALB target group health-checks. It
+// answers 200 only while PHP runs and the EFS web root is mounted, and 503
+// otherwise; it never touches the database, so an RDS failover does not take
+// every web server out of service at once.
+const HealthCheckPath = "/healthz.php"
+
+// UserDataConfig is what the boot script needs from the other tiers. Values may
+// be cdktf tokens (strings like "${TfToken[TOKEN.12]}") when rendered for
+// Terraform.
+type UserDataConfig struct {
+	Region           string // AWS region, e.g. us-east-1 (for the aws CLI and efs-utils)
+	FileSystemID     string // EFS file system ID, fs-...
+	AccessPointID    string // EFS access point ID for the web root, fsap-...
+	DBHost           string // RDS endpoint host name (address only, no port)
+	DBPort           int    // usually 3306
+	DBName           string // database name, e.g. wordpress
+	DBSecretARN      string // ARN of the RDS-managed master user secret in Secrets Manager (JSON with "username" and "password")
+	WordPressVersion string // e.g. "6.8.3": https://wordpress.org/wordpress-<v>.tar.gz, verified against its published .sha1
+}
+
+//go:embed userdata.sh.tmpl
+var userDataTemplate string
+
+// terraformEscaper turns the template's own "${" and "%{" into Terraform's
+// escapes, so that Terraform hands them to the instance unchanged while the
+// tokens inserted as values stay live.
+var terraformEscaper = strings.NewReplacer("${", "$${", "%{", "%%{")
+
+var (
+	plainTemplate     = template.Must(template.New("userdata.sh").Parse(userDataTemplate))
+	terraformTemplate = template.Must(template.New("userdata.sh").Parse(terraformEscaper.Replace(userDataTemplate)))
+)
+
+// templateData is what userdata.sh.tmpl sees.
+type templateData struct {
+	UserDataConfig
+	HealthCheckPath string
+}
+
+// RenderUserData returns the boot script exactly as the instance runs it
+// (plain values).
+func RenderUserData(c UserDataConfig) (string, error) {
+	return render(plainTemplate, c)
+}
+
+// TerraformUserData returns the script for a Terraform string: every "${" and
+// "%{" of the shell template text is escaped as "$${" and "%%{" before the
+// template is executed, so values inserted by the template (which may be cdktf
+// tokens like "${TfToken[TOKEN.1]}") stay live. Terraform un-escapes them, so
+// what the instance receives equals RenderUserData's output.
+func TerraformUserData(c UserDataConfig) (string, error) {
+	return render(terraformTemplate, c)
+}
+
+func render(t *template.Template, c UserDataConfig) (string, error) {
+	if err := validateUserData(c); err != nil {
+		return "", fmt.Errorf("web user data: %w", err)
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, templateData{UserDataConfig: c, HealthCheckPath: HealthCheckPath}); err != nil {
+		return "", fmt.Errorf("web user data: render %s: %w", t.Name(), err)
+	}
+	return b.String(), nil
+}
+
+// Shapes of plain values. Tokens are checked only for characters that would
+// break out of the script's single quotes; Terraform fills in the real value.
+var (
+	regionRe        = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	fileSystemIDRe  = regexp.MustCompile(`^fs-[0-9a-f]+$`)
+	accessPointIDRe = regexp.MustCompile(`^fsap-[0-9a-f]+$`)
+	hostRe          = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`)
+	dbNameRe        = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
+	secretARNRe     = regexp.MustCompile(`^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$`)
+	versionRe       = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?$`)
+)
+
+// validateUserData reports every bad field at once, each named as in
+// UserDataConfig.
+func validateUserData(c UserDataConfig) error {
+	var errs []error
+	check := func(field, value string, shape *regexp.Regexp, want string) {
+		switch {
+		case value == "":
+			errs = append(errs, fmt.Errorf("%s: got an empty string, want %s", field, want))
+		case strings.ContainsFunc(value, unsafeInScript):
+			errs = append(errs, fmt.Errorf("%s: got %q, want no quotes, backslashes, spaces or control characters", field, value))
+		case !isToken(value) && !shape.MatchString(value):
+			errs = append(errs, fmt.Errorf("%s: got %q, want %s", field, value, want))
+		}
+	}
+	check("Region", c.Region, regionRe, "an AWS region such as us-east-1")
+	check("FileSystemID", c.FileSystemID, fileSystemIDRe, "an EFS file system ID such as fs-0123456789abcdef0")
+	check("AccessPointID", c.AccessPointID, accessPointIDRe, "an EFS access point ID such as fsap-0123456789abcdef0")
+	check("DBHost", c.DBHost, hostRe, "a host name without port")
+	if c.DBPort < 1 || c.DBPort > 65535 {
+		errs = append(errs, fmt.Errorf("DBPort: got %d, want 1-65535", c.DBPort))
+	}
+	check("DBName", c.DBName, dbNameRe, "a MySQL database name such as wordpress")
+	check("DBSecretARN", c.DBSecretARN, secretARNRe, "a Secrets Manager secret ARN")
+	check("WordPressVersion", c.WordPressVersion, versionRe, "a release such as 6.8.3")
+	return errors.Join(errs...)
+}
+
+// isToken tells a cdktf token (or a string embedding one) from a plain value.
+func isToken(s string) bool { return strings.Contains(s, "${") }
+
+// unsafeInScript reports the runes that could end the single-quoted shell
+// string (or the fstab field) a value is placed in.
+func unsafeInScript(r rune) bool {
+	return r == '\'' || r == '"' || r == '\\' || r == '`' || unicode.IsSpace(r) || unicode.IsControl(r)
+}

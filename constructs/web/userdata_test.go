@@ -1,0 +1,871 @@
+package web
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// testConfig holds plain values of realistic length.
+var testConfig = UserDataConfig{
+	Region:           "us-east-1",
+	FileSystemID:     "fs-0123456789abcdef0",
+	AccessPointID:    "fsap-0fedcba9876543210",
+	DBHost:           "wordpress.c1a2b3c4d5e6.us-east-1.rds.amazonaws.com",
+	DBPort:           3306,
+	DBName:           "wordpress",
+	DBSecretARN:      "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-4e5f-6789-abcd-ef0123456789-AbCdEf",
+	WordPressVersion: "6.8.3",
+}
+
+// tokenConfig holds cdktf tokens where the lead wires in other tiers' attributes.
+var tokenConfig = UserDataConfig{
+	Region:           "${TfToken[TOKEN.1]}",
+	FileSystemID:     "${TfToken[TOKEN.2]}",
+	AccessPointID:    "${TfToken[TOKEN.3]}",
+	DBHost:           "${TfToken[TOKEN.4]}",
+	DBPort:           3306,
+	DBName:           "wordpress",
+	DBSecretARN:      "${TfToken[TOKEN.5]}",
+	WordPressVersion: "6.8.3",
+}
+
+func mustRender(t *testing.T, c UserDataConfig) string {
+	t.Helper()
+	s, err := RenderUserData(c)
+	if err != nil {
+		t.Fatalf("RenderUserData: %v", err)
+	}
+	return s
+}
+
+// requireTool skips a test whose tool is missing, except in CI, where the tool
+// must be installed.
+func requireTool(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err == nil {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not on PATH; CI must install it", name)
+	}
+	t.Skipf("%s is not on PATH", name)
+}
+
+func TestUserDataValidation(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*UserDataConfig)
+		field  string // "" means valid
+	}{
+		{"plain values", func(*UserDataConfig) {}, ""},
+		{"tokens", func(c *UserDataConfig) { *c = tokenConfig }, ""},
+		{"empty region", func(c *UserDataConfig) { c.Region = "" }, "Region"},
+		{"bad region", func(c *UserDataConfig) { c.Region = "US East" }, "Region"},
+		{"empty file system", func(c *UserDataConfig) { c.FileSystemID = "" }, "FileSystemID"},
+		{"access point as file system", func(c *UserDataConfig) { c.FileSystemID = "fsap-0123" }, "FileSystemID"},
+		{"empty access point", func(c *UserDataConfig) { c.AccessPointID = "" }, "AccessPointID"},
+		{"empty host", func(c *UserDataConfig) { c.DBHost = "" }, "DBHost"},
+		{"host with port", func(c *UserDataConfig) { c.DBHost = "db.example.com:3306" }, "DBHost"},
+		{"port zero", func(c *UserDataConfig) { c.DBPort = 0 }, "DBPort"},
+		{"port too big", func(c *UserDataConfig) { c.DBPort = 65536 }, "DBPort"},
+		{"empty database name", func(c *UserDataConfig) { c.DBName = "" }, "DBName"},
+		{"quote in database name", func(c *UserDataConfig) { c.DBName = "wp'; rm -rf /" }, "DBName"},
+		{"empty secret", func(c *UserDataConfig) { c.DBSecretARN = "" }, "DBSecretARN"},
+		{"secret name not ARN", func(c *UserDataConfig) { c.DBSecretARN = "rds!db-123" }, "DBSecretARN"},
+		{"empty version", func(c *UserDataConfig) { c.WordPressVersion = "" }, "WordPressVersion"},
+		{"floating version", func(c *UserDataConfig) { c.WordPressVersion = "latest" }, "WordPressVersion"},
+		{"newline in token", func(c *UserDataConfig) { c.DBHost = "${TfToken[TOKEN.4]}\nreboot" }, "DBHost"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := testConfig
+			tt.change(&c)
+			for name, render := range map[string]func(UserDataConfig) (string, error){
+				"RenderUserData": RenderUserData, "TerraformUserData": TerraformUserData,
+			} {
+				_, err := render(c)
+				if tt.field == "" {
+					if err != nil {
+						t.Errorf("%s: unexpected error: %v", name, err)
+					}
+					continue
+				}
+				if err == nil {
+					t.Fatalf("%s: got no error, want one naming %s", name, tt.field)
+				}
+				msg := err.Error()
+				if !strings.Contains(msg, tt.field+":") || !strings.HasPrefix(msg, "web user data: ") {
+					t.Errorf("%s: error %q does not name field %s", name, msg, tt.field)
+				}
+			}
+		})
+	}
+}
+
+func TestTerraformUserDataUnescapesToRenderUserData(t *testing.T) {
+	got, err := TerraformUserData(testConfig)
+	if err != nil {
+		t.Fatalf("TerraformUserData: %v", err)
+	}
+	if !strings.Contains(got, "$${") {
+		t.Errorf("TerraformUserData escaped nothing; the test proves nothing")
+	}
+	unescaped := strings.NewReplacer("$${", "${", "%%{", "%{").Replace(got)
+	if diff := cmp.Diff(mustRender(t, testConfig), unescaped); diff != "" {
+		t.Errorf("unescaped TerraformUserData differs from RenderUserData (-want +got):\n%s", diff)
+	}
+}
+
+func TestTerraformEscaper(t *testing.T) {
+	got := terraformEscaper.Replace(`echo "${HOME}" %{NAME} $x {{.Region}}`)
+	if diff := cmp.Diff(`echo "$${HOME}" %%{NAME} $x {{.Region}}`, got); diff != "" {
+		t.Errorf("escaped template text (-want +got):\n%s", diff)
+	}
+}
+
+func TestTerraformUserDataKeepsTokensLive(t *testing.T) {
+	got, err := TerraformUserData(tokenConfig)
+	if err != nil {
+		t.Fatalf("TerraformUserData: %v", err)
+	}
+	// Every interpolation Terraform will evaluate must be one of the tokens.
+	var live []string
+	for i := 0; i < len(got)-1; i++ {
+		if (got[i] == '$' || got[i] == '%') && got[i+1] == '{' {
+			if i > 0 && got[i-1] == got[i] {
+				continue // escaped
+			}
+			end := strings.IndexByte(got[i:], '}')
+			live = append(live, got[i:i+end+1])
+		}
+	}
+	want := []string{
+		"${TfToken[TOKEN.1]}", "${TfToken[TOKEN.2]}", "${TfToken[TOKEN.3]}",
+		"${TfToken[TOKEN.4]}", "${TfToken[TOKEN.5]}",
+	}
+	if diff := cmp.Diff(want, live); diff != "" {
+		t.Errorf("live interpolations (-want +got):\n%s", diff)
+	}
+}
+
+func TestUserDataStaticChecks(t *testing.T) {
+	script := mustRender(t, testConfig)
+	tests := []struct {
+		name  string
+		check func(t *testing.T)
+	}{
+		{"parses as bash", func(t *testing.T) {
+			p := syntax.NewParser(syntax.Variant(syntax.LangBash))
+			if _, err := p.Parse(strings.NewReader(script), "userdata.sh"); err != nil {
+				t.Errorf("rendered script does not parse as bash: %v", err)
+			}
+		}},
+		{"shellcheck", func(t *testing.T) {
+			requireTool(t, "shellcheck")
+			shellcheck(t, script)
+		}},
+		{"fits EC2 user data limit", func(t *testing.T) {
+			// EC2 takes at most 16 KiB of user data before base64; keep room for
+			// resolved values longer than the test's.
+			if n := len(script); n > 15*1024 {
+				t.Errorf("rendered script is %d bytes, want at most %d (EC2 allows 16384)", n, 15*1024)
+			}
+		}},
+		{"header", func(t *testing.T) {
+			if !strings.HasPrefix(script, "#!/bin/bash\n") || !strings.Contains(script, "\nset -Eeuo pipefail\n") {
+				t.Errorf("script does not start with #!/bin/bash and set -Eeuo pipefail")
+			}
+		}},
+		{"fstab line names the file system", func(t *testing.T) {
+			for _, want := range []string{
+				"FILE_SYSTEM_ID='" + testConfig.FileSystemID + "'\n",
+				"ACCESS_POINT_ID='" + testConfig.AccessPointID + "'\n",
+				`"$FILE_SYSTEM_ID:/ $WEB_ROOT efs _netdev,noresvport,tls,accesspoint=$ACCESS_POINT_ID 0 0"`,
+			} {
+				if !strings.Contains(script, want) {
+					t.Errorf("script lacks %q", want)
+				}
+			}
+		}},
+		{"no Terraform template directives", func(t *testing.T) {
+			// cdktf's Fn functions escape only "${" in literal arguments, so a
+			// "%{" would break the script passed through Fn.base64encode.
+			if strings.Contains(script, "%{") {
+				t.Errorf("script contains %q", "%{")
+			}
+		}},
+		{"values are in place", func(t *testing.T) {
+			for _, want := range []string{
+				"REGION='us-east-1'", "DB_HOST='" + testConfig.DBHost + "'", "DB_PORT='3306'",
+				"DB_NAME='wordpress'", "DB_SECRET_ARN='" + testConfig.DBSecretARN + "'",
+				"WP_VERSION='6.8.3'", "HEALTH_CHECK_PATH='" + HealthCheckPath + "'",
+			} {
+				if !strings.Contains(script, want) {
+					t.Errorf("script lacks %q", want)
+				}
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, tt.check)
+	}
+}
+
+func shellcheck(t *testing.T, script string) {
+	t.Helper()
+	cmd := exec.Command("shellcheck", "--shell=bash", "-")
+	cmd.Stdin = strings.NewReader(script)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("shellcheck: %v\n%s", err, out)
+	}
+}
+
+// sandbox is a fake Amazon Linux host in a temporary directory: the rendered
+// script is sourced with its paths pointed below root, and fake dnf, mount,
+// systemctl, aws, curl and friends on PATH record their calls.
+type sandbox struct {
+	t      *testing.T
+	dir    string
+	root   string
+	webDir string
+	env    []string
+}
+
+// fakes are the stand-ins for commands that would touch the real machine, AWS
+// or the network. $T is the sandbox directory.
+var fakes = map[string]string{
+	"dnf":            `echo "dnf $*" >>"$T/calls"`,
+	"rpm":            `echo php8.4-cli-8.4.10-1.amzn2023.0.1.x86_64`,
+	"mount":          `echo "mount $*" >>"$T/calls"; [[ ! -e $T/mount-fails ]] || exit 32; touch "$T/mounted"`,
+	"mountpoint":     `[[ -e $T/mounted ]]`,
+	"systemctl":      `echo "systemctl $*" >>"$T/calls"`,
+	"apachectl":      `echo "apachectl $*" >>"$T/calls"`,
+	"selinuxenabled": `exit 1`,
+	"logger":         `exec cat >&2`,
+	"aws": `echo "aws $*" >>"$T/calls"
+[[ "$*" == "secretsmanager get-secret-value --region us-east-1 --secret-id $WANT_SECRET --query SecretString --output text" ]] || { echo "fake aws: unexpected arguments: $*" >&2; exit 254; }
+cat "$T/secret.json"`,
+	"curl": `out= url=
+while (($#)); do
+	case $1 in
+	-o) out=$2; shift ;;
+	https://*) url=$1 ;;
+	esac
+	shift
+done
+echo "curl $url" >>"$T/calls"
+if [[ -e $T/curl-delay ]]; then sleep 0.3; fi
+[[ -f $T/www/${url##*/} ]] || { echo "curl: (22) 404 $url" >&2; exit 22; }
+cp "$T/www/${url##*/}" "$out"`,
+}
+
+// harness sources the script, points its paths into the sandbox and runs its
+// arguments as a command (main, or a single step).
+const harness = `set -Eeuo pipefail
+# shellcheck source=/dev/null
+source "$T/userdata.sh"
+R=$T/root
+WEB_ROOT=$R/var/www/html
+PRIVATE_DIR=$WEB_ROOT/.wp-private
+FSTAB=$R/etc/fstab
+EFS_UTILS_CONF=$R/etc/amazon/efs/efs-utils.conf
+PHP_INI_DIR=$R/etc/php.d
+HTTPD_CONF_DIR=$R/etc/httpd/conf.d
+HEALTH_DIR=$R/usr/local/share/wordpress-health
+CREDS_DIR=$R/etc/wordpress
+CREDS_FILE=$R/etc/wordpress/db-credentials.php
+CREDS_SCRIPT=$R/usr/local/sbin/wordpress-db-credentials
+SYSTEMD_DIR=$R/etc/systemd/system
+LOG_FILE=$R/var/log/wordpress-boot.log
+WEB_USER=$(id -un)
+WEB_GROUP=$(id -gn)
+RETRY_ATTEMPTS=2
+RETRY_DELAY=0
+LOCK_TIMEOUT=20
+"$@"
+`
+
+const fstabBefore = "UUID=0b1c2d3e-0000-4000-8000-000000000000 / xfs defaults,noatime 1 1\n"
+
+const efsUtilsConf = `[mount]
+dns_name_format = {az}.{fs_id}.efs.{region}.{dns_name_suffix}
+#The region of the file system when mounting from on-premises or cross region.
+#region = us-east-1
+stunnel_debug_enabled = false
+`
+
+func newSandbox(t *testing.T, c UserDataConfig) *sandbox {
+	t.Helper()
+	requireTool(t, "jq")
+	requireTool(t, "flock")
+	dir := t.TempDir()
+	s := &sandbox{t: t, dir: dir, root: filepath.Join(dir, "root")}
+	s.webDir = filepath.Join(s.root, "var/www/html")
+	for _, d := range []string{"bin", "www", "root/etc/php.d", "root/etc/httpd/conf.d", "root/etc/systemd/system",
+		"root/etc/amazon/efs", "root/var/log", "root/var/www/html", "root/usr/local/share"} {
+		s.mkdir(d)
+	}
+	s.write("userdata.sh", mustRender(t, c), 0o755)
+	s.write("harness.sh", harness, 0o644)
+	s.write("root/etc/fstab", fstabBefore, 0o644)
+	s.write("root/etc/amazon/efs/efs-utils.conf", efsUtilsConf, 0o644)
+	for name, body := range fakes {
+		s.write("bin/"+name, "#!/bin/bash\nset -euo pipefail\n"+body+"\n", 0o755)
+	}
+	tarball := wordpressTarball(t, c.WordPressVersion)
+	sum := sha1.Sum(tarball)
+	name := "wordpress-" + c.WordPressVersion + ".tar.gz"
+	s.write("www/"+name, string(tarball), 0o644)
+	s.write("www/"+name+".sha1", hex.EncodeToString(sum[:]), 0o644)
+	s.setSecret("wp_admin", "first-password")
+	s.env = append(os.Environ(),
+		"T="+dir,
+		"PATH="+filepath.Join(dir, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"WANT_SECRET="+c.DBSecretARN,
+	)
+	return s
+}
+
+func (s *sandbox) path(rel string) string { return filepath.Join(s.dir, rel) }
+
+func (s *sandbox) mkdir(rel string) {
+	s.t.Helper()
+	if err := os.MkdirAll(s.path(rel), 0o755); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *sandbox) write(rel, content string, mode fs.FileMode) {
+	s.t.Helper()
+	p := s.path(rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), mode); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *sandbox) read(rel string) string {
+	s.t.Helper()
+	b, err := os.ReadFile(s.path(rel))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return string(b)
+}
+
+func (s *sandbox) exists(rel string) bool {
+	_, err := os.Stat(s.path(rel))
+	return err == nil
+}
+
+func (s *sandbox) setSecret(user, password string) {
+	s.t.Helper()
+	b, err := json.Marshal(map[string]string{"username": user, "password": password})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.write("secret.json", string(b), 0o600)
+}
+
+func (s *sandbox) command(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.Env = s.env
+	cmd.Dir = s.dir
+	return cmd
+}
+
+// run runs a step of the script (a function and its arguments, or main for all of it).
+func (s *sandbox) run(steps ...string) (string, error) {
+	out, err := s.command("bash", append([]string{s.path("harness.sh")}, steps...)...).CombinedOutput()
+	return string(out), err
+}
+
+func (s *sandbox) mustRun(steps ...string) string {
+	s.t.Helper()
+	out, err := s.run(steps...)
+	if err != nil {
+		s.t.Fatalf("steps %v: %v\n%s", steps, err, out)
+	}
+	return out
+}
+
+// calls returns the recorded calls of the fake command name.
+func (s *sandbox) calls(name string) []string {
+	s.t.Helper()
+	b, err := os.ReadFile(s.path("calls"))
+	if err != nil && !os.IsNotExist(err) {
+		s.t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, name+" ") {
+			got = append(got, line)
+		}
+	}
+	return got
+}
+
+func (s *sandbox) downloads() int { return len(s.calls("curl")) / 2 }
+
+// snapshot maps every file below root to its mode, modification time and
+// content, leaving out the log, which grows on purpose.
+func (s *sandbox) snapshot() map[string]string {
+	s.t.Helper()
+	snap := map[string]string{}
+	err := filepath.WalkDir(s.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, "wordpress-boot.log") {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(s.root, p)
+		snap[rel] = fmt.Sprintf("%v %v\n%s", info.Mode(), info.ModTime().UnixNano(), b)
+		return nil
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return snap
+}
+
+// wordpressTarball builds a tiny stand-in for the WordPress release tarball.
+func wordpressTarball(t *testing.T, version string) []byte {
+	t.Helper()
+	files := []struct{ name, body string }{
+		{"wordpress/", ""},
+		{"wordpress/index.php", "<?php\n// fake WordPress front controller\n"},
+		{"wordpress/wp-config-sample.php", "<?php\n// sample\n"},
+		{"wordpress/wp-admin/", ""},
+		{"wordpress/wp-admin/index.php", "<?php\n"},
+		{"wordpress/wp-content/", ""},
+		{"wordpress/wp-content/index.php", "<?php\n// Silence is golden.\n"},
+		{"wordpress/wp-includes/", ""},
+		{"wordpress/wp-includes/version.php", "<?php\n$wp_version = '" + version + "';\n"},
+	}
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, f := range files {
+		h := &tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.body)), Uid: 4242, Gid: 4242}
+		if strings.HasSuffix(f.name, "/") {
+			h.Typeflag, h.Mode, h.Size = tar.TypeDir, 0o755, 0
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(f.body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+const (
+	webRoot   = "root/var/www/html"
+	wpConfig  = webRoot + "/wp-config.php"
+	salts     = webRoot + "/.wp-private/wp-salts.php"
+	version   = webRoot + "/wp-includes/version.php"
+	creds     = "root/etc/wordpress/db-credentials.php"
+	credsTool = "root/usr/local/sbin/wordpress-db-credentials"
+)
+
+func TestUserDataBootTwice(t *testing.T) {
+	s := newSandbox(t, testConfig)
+	s.mustRun("main")
+	first := s.snapshot()
+	s.mustRun("main")
+	if diff := cmp.Diff(first, s.snapshot()); diff != "" {
+		t.Errorf("second boot changed the machine (-want +got):\n%s", diff)
+	}
+
+	if got := s.downloads(); got != 1 {
+		t.Errorf("WordPress downloaded %d times, want 1", got)
+	}
+	wantFstab := fstabBefore + "fs-0123456789abcdef0:/ " + s.webDir +
+		" efs _netdev,noresvport,tls,accesspoint=fsap-0fedcba9876543210 0 0\n"
+	if diff := cmp.Diff(wantFstab, s.read("root/etc/fstab")); diff != "" {
+		t.Errorf("fstab (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"mount " + s.webDir}, s.calls("mount")); diff != "" {
+		t.Errorf("mount calls (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(s.read("root/etc/amazon/efs/efs-utils.conf"), "\nregion = us-east-1\n") {
+		t.Errorf("efs-utils.conf does not name the region")
+	}
+	if got := s.read(version); !strings.Contains(got, "6.8.3") {
+		t.Errorf("version.php = %q, want the fake 6.8.3 release", got)
+	}
+	for _, leftover := range []string{webRoot + "/.wp-private/staging", webRoot + "/.wp-private/install-in-progress"} {
+		if s.exists(leftover) {
+			t.Errorf("%s left behind", leftover)
+		}
+	}
+
+	config := s.read(wpConfig)
+	for _, want := range []string{
+		"require '" + s.path(creds) + "';",
+		"require '" + s.path(salts) + "';",
+		"define('DB_NAME', 'wordpress');",
+		"define('DB_HOST', '" + testConfig.DBHost + ":3306');",
+		"define('MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL);",
+		"if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && $_SERVER['HTTP_X_FORWARDED_PROTO'] === 'https') {",
+		"require_once ABSPATH . 'wp-settings.php';",
+	} {
+		if !strings.Contains(config, want) {
+			t.Errorf("wp-config.php lacks %q:\n%s", want, config)
+		}
+	}
+	if strings.Contains(config, "define('DB_PASSWORD'") || strings.Contains(config, "first-password") {
+		t.Errorf("wp-config.php holds database credentials:\n%s", config)
+	}
+	saltLines := regexp.MustCompile(`(?m)^define\('[A-Z_]+', '[A-Za-z0-9+/=]{64}'\);$`).FindAllString(s.read(salts), -1)
+	if len(saltLines) != 8 {
+		t.Errorf("salts file has %d salt definitions, want 8:\n%s", len(saltLines), s.read(salts))
+	}
+	if got, want := s.read(creds), "define('DB_USER', 'wp_admin');\ndefine('DB_PASSWORD', 'first-password');\n"; !strings.HasSuffix(got, want) {
+		t.Errorf("credentials file = %q, want it to end in %q", got, want)
+	}
+	assertMode(t, s.path(creds), 0o640)
+	assertMode(t, s.path(salts), 0o640)
+
+	conf := s.read("root/etc/httpd/conf.d/wordpress.conf")
+	for _, want := range []string{
+		"<Directory \"" + s.webDir + "\">\n    AllowOverride All\n",
+		"<Directory \"" + s.webDir + "/.wp-private\">\n    AllowOverride None\n    Require all denied\n",
+		"Alias \"" + HealthCheckPath + "\" \"",
+	} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("wordpress.conf lacks %q:\n%s", want, conf)
+		}
+	}
+	ini := s.read("root/etc/php.d/90-wordpress.ini")
+	for _, want := range []string{"opcache.revalidate_freq=60", "opcache.memory_consumption=128", "opcache.enable_file_override=1"} {
+		if !strings.Contains(ini, want) {
+			t.Errorf("90-wordpress.ini lacks %q", want)
+		}
+	}
+	timer := s.read("root/etc/systemd/system/wordpress-db-credentials.timer")
+	if !strings.Contains(timer, "OnUnitActiveSec=2min") || !strings.Contains(timer, "OnActiveSec=") {
+		t.Errorf("timer does not repeat:\n%s", timer)
+	}
+	dnf := strings.Join(s.calls("dnf"), "\n")
+	for _, pkg := range []string{"httpd", "php-fpm", "php-mysqlnd", "php-gd", "php-xml", "php-mbstring", "php-intl", "php-opcache", "amazon-efs-utils", "jq", "php8.4-zip"} {
+		if !regexp.MustCompile(`\s` + regexp.QuoteMeta(pkg) + `(\s|$)`).MatchString(dnf) {
+			t.Errorf("dnf never installed %s:\n%s", pkg, dnf)
+		}
+	}
+	systemctl := s.calls("systemctl")
+	if !contains(systemctl, "systemctl enable php-fpm httpd wordpress-db-credentials.timer") ||
+		!contains(systemctl, "systemctl restart php-fpm httpd wordpress-db-credentials.timer") ||
+		!contains(systemctl, "systemctl start php-fpm httpd wordpress-db-credentials.timer") {
+		t.Errorf("systemctl calls: want enable, a restart at first boot and a plain start at the second:\n%s", strings.Join(systemctl, "\n"))
+	}
+
+	if _, err := exec.LookPath("shellcheck"); err == nil {
+		t.Run("installed credentials tool passes shellcheck", func(t *testing.T) {
+			shellcheck(t, s.read(credsTool))
+		})
+	}
+	if _, err := exec.LookPath("php"); err == nil {
+		t.Run("generated PHP is valid", func(t *testing.T) {
+			for _, f := range []string{wpConfig, salts, creds, webRoot + "/.wp-private/efs-marker", "root/usr/local/share/wordpress-health/healthz.php"} {
+				if out, err := s.command("php", "-l", s.path(f)).CombinedOutput(); err != nil {
+					t.Errorf("php -l %s: %v\n%s", f, err, out)
+				}
+			}
+		})
+		t.Run("health check follows the EFS marker", func(t *testing.T) {
+			healthz := s.path("root/usr/local/share/wordpress-health/healthz.php")
+			out, err := s.command("php", healthz).CombinedOutput()
+			if err != nil || string(out) != "ok\n" {
+				t.Errorf("healthz.php with EFS mounted: %v %q, want ok", err, out)
+			}
+			if err := os.Rename(s.path(webRoot+"/.wp-private"), s.path("unmounted")); err != nil {
+				t.Fatal(err)
+			}
+			defer os.Rename(s.path("unmounted"), s.path(webRoot+"/.wp-private"))
+			out, err = s.command("php", healthz).CombinedOutput()
+			if err != nil || string(out) != "efs web root not mounted\n" {
+				t.Errorf("healthz.php without EFS: %v %q, want the 503 text", err, out)
+			}
+		})
+	}
+}
+
+func assertMode(t *testing.T, path string, want fs.FileMode) {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := info.Mode().Perm(); got != want {
+		t.Errorf("%s has mode %v, want %v", path, got, want)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestUserDataSiteSteps(t *testing.T) {
+	tests := []struct {
+		name          string
+		before        map[string]string // files below the web root before the first boot
+		wantDownloads int
+		wantConfig    string // "" means the script writes it
+		wantVersion   bool
+	}{
+		{
+			name:          "empty EFS",
+			wantDownloads: 1,
+			wantVersion:   true,
+		},
+		{
+			name: "existing WordPress site",
+			before: map[string]string{
+				"wp-config.php":            "<?php // the site's own config\n",
+				"wp-includes/version.php":  "<?php $wp_version = '6.1';\n",
+				"wp-content/uploads/a.jpg": "jpeg",
+			},
+			wantDownloads: 0,
+			wantConfig:    "<?php // the site's own config\n",
+			wantVersion:   true,
+		},
+		{
+			name: "another site without WordPress",
+			before: map[string]string{
+				"index.html": "<h1>hand made</h1>\n",
+			},
+			wantDownloads: 0,
+		},
+		{
+			name: "interrupted install resumes",
+			before: map[string]string{
+				".wp-private/install-in-progress": "",
+				"index.php":                       "<?php\n// fake WordPress front controller\n",
+			},
+			wantDownloads: 1,
+			wantVersion:   true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSandbox(t, testConfig)
+			for name, body := range tt.before {
+				s.write(webRoot+"/"+name, body, 0o644)
+			}
+			s.mustRun("with_install_lock", "setup_site")
+			first := s.snapshot()
+			s.mustRun("with_install_lock", "setup_site")
+			if diff := cmp.Diff(first, s.snapshot()); diff != "" {
+				t.Errorf("second run changed files (-want +got):\n%s", diff)
+			}
+			if got := s.downloads(); got != tt.wantDownloads {
+				t.Errorf("downloads = %d, want %d", got, tt.wantDownloads)
+			}
+			for name, body := range tt.before {
+				if strings.HasPrefix(name, ".wp-private/") {
+					continue
+				}
+				if diff := cmp.Diff(body, s.read(webRoot+"/"+name)); diff != "" {
+					t.Errorf("existing %s was changed (-want +got):\n%s", name, diff)
+				}
+			}
+			if got := s.exists(version); got != tt.wantVersion {
+				t.Errorf("WordPress present = %v, want %v", got, tt.wantVersion)
+			}
+			switch {
+			case !tt.wantVersion:
+				if s.exists(wpConfig) {
+					t.Errorf("wp-config.php written for a site without WordPress")
+				}
+			case tt.wantConfig != "":
+				if diff := cmp.Diff(tt.wantConfig, s.read(wpConfig)); diff != "" {
+					t.Errorf("wp-config.php (-want +got):\n%s", diff)
+				}
+			default:
+				if !strings.Contains(s.read(wpConfig), "MYSQLI_CLIENT_SSL") {
+					t.Errorf("wp-config.php was not written by the script")
+				}
+			}
+			if !s.exists(salts) || !s.exists(webRoot+"/.wp-private/efs-marker") {
+				t.Errorf("salts or EFS marker missing")
+			}
+			if s.exists(webRoot + "/.wp-private/install-in-progress") {
+				t.Errorf("install-in-progress marker left behind")
+			}
+		})
+	}
+}
+
+func TestUserDataConcurrentInstall(t *testing.T) {
+	s := newSandbox(t, testConfig)
+	// Slow downloads widen the window in which two unlocked installs would overlap.
+	s.write("curl-delay", "", 0o644)
+	const servers = 3
+	var wg sync.WaitGroup
+	outs := make([]string, servers)
+	errs := make([]error, servers)
+	for i := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], errs[i] = s.run("with_install_lock", "setup_site")
+		}()
+	}
+	wg.Wait()
+	for i := range servers {
+		if errs[i] != nil {
+			t.Errorf("server %d: %v\n%s", i, errs[i], outs[i])
+		}
+	}
+	if got := s.downloads(); got != 1 {
+		t.Errorf("WordPress downloaded %d times by %d servers booting together, want 1", got, servers)
+	}
+	if got := strings.Count(strings.Join(outs, ""), "installed WordPress"); got != 1 {
+		t.Errorf("%d servers installed WordPress, want 1", got)
+	}
+	if !s.exists(version) || !s.exists(wpConfig) {
+		t.Errorf("WordPress or wp-config.php missing after concurrent boots")
+	}
+}
+
+func TestUserDataCredentials(t *testing.T) {
+	s := newSandbox(t, testConfig)
+	s.mustRun("install_credentials_refresher")
+	refresh := func() string {
+		t.Helper()
+		out, err := s.command(s.path(credsTool)).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", credsTool, err, out)
+		}
+		return string(out)
+	}
+	tests := []struct {
+		name, user, password string
+		wantChange           bool
+	}{
+		{"first fetch", "wp_admin", "first-password", true},
+		{"unchanged secret", "wp_admin", "first-password", false},
+		{"rotated password", "wp_admin", "rotated-password", true},
+		{"hostile password", "wp_admin", `a'b"c$d\e\\f\'g&h` + "`id`$(id)%{x}${y}", true},
+		{"password ending in a backslash", "wp_admin", `secret\`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.setSecret(tt.user, tt.password)
+			before, _ := os.Stat(s.path(creds))
+			out := refresh()
+			after, err := os.Stat(s.path(creds))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if changed := before == nil || !os.SameFile(before, after); changed != tt.wantChange {
+				t.Errorf("credentials file replaced = %v, want %v\n%s", changed, tt.wantChange, out)
+			}
+			assertMode(t, s.path(creds), 0o640)
+			if _, err := exec.LookPath("php"); err != nil {
+				return // only PHP itself can say the file reads back right
+			}
+			got, err := s.command("php", "-r", `require $argv[1]; echo json_encode([DB_USER, DB_PASSWORD]);`, s.path(creds)).CombinedOutput()
+			if err != nil {
+				t.Fatalf("php cannot load the credentials file: %v\n%s", err, got)
+			}
+			var pair []string
+			if err := json.Unmarshal(got, &pair); err != nil {
+				t.Fatalf("php printed %q: %v", got, err)
+			}
+			if diff := cmp.Diff([]string{tt.user, tt.password}, pair); diff != "" {
+				t.Errorf("credentials read back by PHP (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestUserDataFailsLoudly(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(s *sandbox)
+		steps   []string
+		want    string
+	}{
+		{
+			name:    "EFS does not mount",
+			prepare: func(s *sandbox) { s.write("mount-fails", "", 0o644) },
+			steps:   []string{"main"},
+			want:    "could not mount EFS fs-0123456789abcdef0 (access point fsap-0fedcba9876543210) at ",
+		},
+		{
+			name:    "checksum mismatch",
+			prepare: func(s *sandbox) { s.write("www/wordpress-6.8.3.tar.gz.sha1", strings.Repeat("0", 40), 0o644) },
+			steps:   []string{"with_install_lock", "setup_site"},
+			want:    "SHA-1 of https://wordpress.org/wordpress-6.8.3.tar.gz is ",
+		},
+		{
+			name:    "release not found",
+			prepare: func(s *sandbox) { os.Remove(s.path("www/wordpress-6.8.3.tar.gz")) },
+			steps:   []string{"with_install_lock", "setup_site"},
+			want:    "could not download https://wordpress.org/wordpress-6.8.3.tar.gz",
+		},
+		{
+			name:    "secret without password",
+			prepare: func(s *sandbox) { s.write("secret.json", `{"username":"wp_admin"}`, 0o600) },
+			steps:   []string{"main"},
+			want:    `has no string "password"`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSandbox(t, testConfig)
+			tt.prepare(s)
+			out, err := s.run(tt.steps...)
+			if err == nil {
+				t.Fatalf("steps %v succeeded, want a failure:\n%s", tt.steps, out)
+			}
+			if !strings.Contains(out, "ERROR: ") || !strings.Contains(out, tt.want) {
+				t.Errorf("output lacks ERROR and %q:\n%s", tt.want, out)
+			}
+			if s.exists(version) {
+				t.Errorf("WordPress installed despite the failure")
+			}
+			if calls := s.calls("systemctl"); len(calls) != 0 {
+				t.Errorf("services started despite the failure: %v", calls)
+			}
+		})
+	}
+}

@@ -1,0 +1,283 @@
+// Package web builds the WordPress web servers: an auto scaling group over
+// the app subnets of every zone, launched from a hardened template (Amazon
+// Linux 2023, IMDSv2 only, no key pair, no public IP, encrypted gp3 root
+// volume) and booted by a user-data script that installs Apache and PHP,
+// mounts the EFS web root over TLS, installs WordPress once and keeps the
+// database credentials in step with Secrets Manager.
+//
+// It needs the app subnets (network), InternalWeb and InternalEFS
+// (security), the database and file system (data), and the target group
+// (edge) its servers register in.
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/autoscalinggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/autoscalingpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iaminstanceprofile"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/launchtemplate"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/data"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/edge"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
+)
+
+// WebConfig describes the web servers.
+type WebConfig struct {
+	// Name prefixes the names of the group, template and role ("<project>-<environment>"). Required.
+	Name string
+	// Region is where the servers run; the boot script's AWS calls go there. Required.
+	Region string
+	// Network's app subnets hold the servers. Required.
+	Network *network.Network
+	// Security provides InternalWeb and InternalEFS. Required.
+	Security *security.Security
+	// Database is what WordPress connects to; only its secret is readable by the servers. Required.
+	Database *data.Database
+	// FileSystem holds the web root. Required.
+	FileSystem *data.FileSystem
+	// LoadBalancer's target group receives the servers. Required.
+	LoadBalancer *edge.LoadBalancer
+	// InstanceType of the servers; the AMI's architecture follows it.
+	// Default: "t4g.small"
+	InstanceType string
+	// MinSize and MaxSize bound the group. The group starts at MinSize and
+	// the CPU policy moves it in between.
+	// Default: 2 and 4
+	MinSize, MaxSize int
+	// CPUTargetPercent is the average CPU the scaling policy holds.
+	// Default: 50
+	CPUTargetPercent int
+	// WordPressVersion is installed on first boot.
+	// Default: "6.8.3"
+	WordPressVersion string
+	// RootVolumeGiB sizes each server's root volume; the site lives on EFS.
+	// Default: 16
+	RootVolumeGiB int
+}
+
+// Web is the built web tier.
+type Web struct {
+	constructs.Construct
+	Role           iamrole.IamRole
+	LaunchTemplate launchtemplate.LaunchTemplate
+	Group          autoscalinggroup.AutoscalingGroup
+}
+
+// Architecture is the CPU architecture an instance type runs: "arm64" for
+// Graviton families (a "g" among the attributes after the generation
+// digit, as in t4g, m7g, c6gn), else "x86_64".
+func Architecture(instanceType string) string {
+	family, _, _ := strings.Cut(instanceType, ".")
+	i := strings.IndexAny(family, "0123456789")
+	if i >= 0 && strings.Contains(strings.TrimLeft(family[i:], "0123456789"), "g") {
+		return "arm64"
+	}
+	return "x86_64"
+}
+
+// ImageID is the launch template's image reference: EC2 resolves the public
+// SSM parameter at launch, so the stack names no AMI ID and plans without
+// calling AWS, and each new server gets the current Amazon Linux 2023.
+func ImageID(instanceType string) string {
+	return "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-" + Architecture(instanceType)
+}
+
+// partition is the ARN partition of a region.
+func partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+func withDefaults(cfg WebConfig) WebConfig {
+	if cfg.InstanceType == "" {
+		cfg.InstanceType = "t4g.small"
+	}
+	if cfg.MinSize == 0 {
+		cfg.MinSize = 2
+	}
+	if cfg.MaxSize == 0 {
+		cfg.MaxSize = 4
+	}
+	if cfg.CPUTargetPercent == 0 {
+		cfg.CPUTargetPercent = 50
+	}
+	if cfg.WordPressVersion == "" {
+		cfg.WordPressVersion = "6.8.3"
+	}
+	if cfg.RootVolumeGiB == 0 {
+		cfg.RootVolumeGiB = 16
+	}
+	return cfg
+}
+
+// NewWeb builds the role, launch template, auto scaling group and scaling
+// policy. It panics when the user data cannot be rendered, which only an
+// invalid configuration causes.
+func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
+	cfg = withDefaults(cfg)
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	w := &Web{Construct: c}
+
+	userData, err := TerraformUserData(UserDataConfig{
+		Region:           cfg.Region,
+		FileSystemID:     *cfg.FileSystem.FileSystem.Id(),
+		AccessPointID:    *cfg.FileSystem.AccessPoint.Id(),
+		DBHost:           *cfg.Database.Instance.Address(),
+		DBPort:           3306,
+		DBName:           cfg.Database.DatabaseName,
+		DBSecretARN:      *cfg.Database.SecretARN,
+		WordPressVersion: cfg.WordPressVersion,
+	})
+	if err != nil {
+		panic(fmt.Errorf("web %q: %w", id, err))
+	}
+
+	w.Role = iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(cfg.Name + "-web"),
+		Description:      jsii.String("WordPress web servers: Session Manager and the database secret, nothing else"),
+		AssumeRolePolicy: jsii.String(mustJSON(policy(statement{Effect: "Allow", Action: []string{"sts:AssumeRole"}, Principal: map[string]string{"Service": "ec2.amazonaws.com"}}))),
+	})
+	// Session Manager replaces SSH: no key pair, no port 22.
+	iamrolepolicyattachment.NewIamRolePolicyAttachment(c, jsii.String("ssm-core"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
+		Role:      w.Role.Name(),
+		PolicyArn: jsii.String(fmt.Sprintf("arn:%s:iam::aws:policy/AmazonSSMManagedInstanceCore", partition(cfg.Region))),
+	})
+	iamrolepolicy.NewIamRolePolicy(c, jsii.String("db-secret"), &iamrolepolicy.IamRolePolicyConfig{
+		Name: jsii.String("read-database-secret"),
+		Role: w.Role.Id(),
+		Policy: jsii.String(mustJSON(policy(statement{
+			Effect:   "Allow",
+			Action:   []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+			Resource: *cfg.Database.SecretARN,
+		}))),
+	})
+	profile := iaminstanceprofile.NewIamInstanceProfile(c, jsii.String("profile"), &iaminstanceprofile.IamInstanceProfileConfig{
+		Name: jsii.String(cfg.Name + "-web"),
+		Role: w.Role.Name(),
+	})
+
+	// The script is a local value, so the plan shows it as text a reviewer
+	// can read; the template only needs its base64 form.
+	bootScript := cdktf.NewTerraformLocal(c, jsii.String("boot-script"), jsii.String(userData))
+	tags := &map[string]*string{"Name": jsii.String(cfg.Name + "-web")}
+	w.LaunchTemplate = launchtemplate.NewLaunchTemplate(c, jsii.String("launch-template"), &launchtemplate.LaunchTemplateConfig{
+		Name:                 jsii.String(cfg.Name + "-web"),
+		Description:          jsii.String("WordPress web server on Amazon Linux 2023"),
+		ImageId:              jsii.String(ImageID(cfg.InstanceType)),
+		InstanceType:         jsii.String(cfg.InstanceType),
+		UpdateDefaultVersion: jsii.Bool(true),
+		IamInstanceProfile:   &launchtemplate.LaunchTemplateIamInstanceProfile{Arn: profile.Arn()},
+		MetadataOptions: &launchtemplate.LaunchTemplateMetadataOptions{
+			HttpEndpoint:            jsii.String("enabled"),
+			HttpTokens:              jsii.String("required"), // IMDSv2 only
+			HttpPutResponseHopLimit: jsii.Number(1),          // no container or proxy can reach the credentials
+		},
+		NetworkInterfaces: &[]*launchtemplate.LaunchTemplateNetworkInterfaces{{
+			DeviceIndex:              jsii.Number(0),
+			AssociatePublicIpAddress: jsii.String("false"),
+			DeleteOnTermination:      jsii.String("true"),
+			SecurityGroups:           &[]*string{cfg.Security.InternalWeb.Id(), cfg.Security.InternalEFS.Id()},
+		}},
+		BlockDeviceMappings: &[]*launchtemplate.LaunchTemplateBlockDeviceMappings{{
+			DeviceName: jsii.String("/dev/xvda"),
+			Ebs: &launchtemplate.LaunchTemplateBlockDeviceMappingsEbs{
+				VolumeSize:          jsii.Number(cfg.RootVolumeGiB),
+				VolumeType:          jsii.String("gp3"),
+				Encrypted:           jsii.String("true"),
+				DeleteOnTermination: jsii.String("true"),
+			},
+		}},
+		UserData: cdktf.Fn_Base64encode(bootScript.AsString()),
+		TagSpecifications: &[]*launchtemplate.LaunchTemplateTagSpecifications{
+			{ResourceType: jsii.String("instance"), Tags: tags},
+			{ResourceType: jsii.String("volume"), Tags: tags},
+		},
+		Tags: tags,
+	})
+
+	w.Group = autoscalinggroup.NewAutoscalingGroup(c, jsii.String("group"), &autoscalinggroup.AutoscalingGroupConfig{
+		Name:              jsii.String(cfg.Name + "-web"),
+		VpcZoneIdentifier: cfg.Network.SubnetIDs(network.App),
+		MinSize:           jsii.Number(cfg.MinSize),
+		MaxSize:           jsii.Number(cfg.MaxSize),
+		// No desired_capacity: the group starts at min_size and the scaling
+		// policy owns it, so a deploy never resets a scaled-out group.
+		TargetGroupArns: &[]*string{cfg.LoadBalancer.TargetGroup.Arn()},
+		// A server that boots but cannot serve (EFS not mounted, PHP down)
+		// fails the load balancer's check and is replaced.
+		HealthCheckType:        jsii.String("ELB"),
+		HealthCheckGracePeriod: jsii.Number(600), // first boot installs packages and possibly WordPress
+		DefaultInstanceWarmup:  jsii.Number(300),
+		CapacityRebalance:      jsii.Bool(true),
+		WaitForCapacityTimeout: jsii.String("15m"),
+		LaunchTemplate: &autoscalinggroup.AutoscalingGroupLaunchTemplate{
+			Id: w.LaunchTemplate.Id(),
+			// The exact version, not $Latest: a template change is then a
+			// change of the group, which starts an instance refresh.
+			Version: cdktf.Token_AsString(w.LaunchTemplate.LatestVersion(), nil),
+		},
+		InstanceRefresh: &autoscalinggroup.AutoscalingGroupInstanceRefresh{
+			Strategy: jsii.String("Rolling"),
+			Preferences: &autoscalinggroup.AutoscalingGroupInstanceRefreshPreferences{
+				// Launch before terminating: capacity never drops during a refresh.
+				MinHealthyPercentage: jsii.Number(100),
+				MaxHealthyPercentage: jsii.Number(200),
+				AutoRollback:         jsii.Bool(true),
+			},
+		},
+		EnabledMetrics: &[]*string{
+			jsii.String("GroupDesiredCapacity"), jsii.String("GroupInServiceInstances"),
+			jsii.String("GroupMaxSize"), jsii.String("GroupMinSize"), jsii.String("GroupTotalInstances"),
+		},
+	})
+
+	autoscalingpolicy.NewAutoscalingPolicy(c, jsii.String("cpu-target"), &autoscalingpolicy.AutoscalingPolicyConfig{
+		Name:                 jsii.String(cfg.Name + "-web-cpu"),
+		AutoscalingGroupName: w.Group.Name(),
+		PolicyType:           jsii.String("TargetTrackingScaling"),
+		TargetTrackingConfiguration: &autoscalingpolicy.AutoscalingPolicyTargetTrackingConfiguration{
+			TargetValue: jsii.Number(cfg.CPUTargetPercent),
+			PredefinedMetricSpecification: &autoscalingpolicy.AutoscalingPolicyTargetTrackingConfigurationPredefinedMetricSpecification{
+				PredefinedMetricType: jsii.String("ASGAverageCPUUtilization"),
+			},
+		},
+	})
+	return w
+}
+
+type statement struct {
+	Effect    string            `json:"Effect"`
+	Action    []string          `json:"Action"`
+	Principal map[string]string `json:"Principal,omitempty"`
+	Resource  string            `json:"Resource,omitempty"`
+}
+
+func policy(s ...statement) map[string]any {
+	return map[string]any{"Version": "2012-10-17", "Statement": s}
+}
+
+// mustJSON marshals a policy built from plain strings (tokens included),
+// which cannot fail.
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Errorf("marshal policy: %w", err))
+	}
+	return string(b)
+}
