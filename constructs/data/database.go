@@ -9,8 +9,8 @@
 // database's endpoint and master secret, the file system and its access
 // point.
 //
-// Both stores hold the site's only copy of its content. With Protection
-// they refuse deletion at every level (AWS deletion protection, a final
+// Both stores hold the site's only copy of its content. Unless AllowDestroy
+// is set they refuse deletion at every level (AWS deletion protection, a final
 // snapshot, Terraform's prevent_destroy), and the database's password never
 // leaves AWS: RDS generates it and keeps it in Secrets Manager.
 package data
@@ -55,12 +55,12 @@ type DatabaseConfig struct {
 	// BackupRetentionDays keeps automated backups this long, 1 to 35.
 	// Default: 7
 	BackupRetentionDays int
-	// Protection guards the database against deletion: deletion
-	// protection, a final snapshot, automated backups kept after deletion
-	// and Terraform's prevent_destroy. The composer passes the user's
-	// data_protection, which defaults to true.
+	// AllowDestroy lifts the guards against deletion: deletion protection,
+	// the final snapshot, automated backups kept after deletion and
+	// Terraform's prevent_destroy. Only for throw-away environments; the
+	// zero value is the safe one.
 	// Default: false
-	Protection bool
+	AllowDestroy bool
 	// DatabaseName is the schema created for WordPress.
 	// Default: "wordpress"
 	DatabaseName string
@@ -87,7 +87,7 @@ func NewDatabase(scope constructs.Construct, id string, cfg DatabaseConfig) *Dat
 		panic(fmt.Errorf("data: database %q: invalid configuration: %w", id, err))
 	}
 	family, _ := parameterGroupFamily(cfg.EngineVersion) // validated above
-	prot := protectionFor(cfg.Name, cfg.Protection)
+	prot := protectionFor(cfg.Name, !cfg.AllowDestroy)
 
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	d := &Database{Construct: c, DatabaseName: cfg.DatabaseName}

@@ -24,11 +24,11 @@ type FileSystemConfig struct {
 	Network *network.Network
 	// SecurityGroup is the mount targets' only security group (InternalEFS). Required.
 	SecurityGroup securitygroup.SecurityGroup
-	// Protection makes Terraform refuse to destroy the file system
-	// (prevent_destroy). The composer passes the user's data_protection,
-	// which defaults to true.
+	// AllowDestroy lets Terraform destroy the file system (no
+	// prevent_destroy). Only for throw-away environments; the zero value is
+	// the safe one.
 	// Default: false
-	Protection bool
+	AllowDestroy bool
 	// OwnerUID and OwnerGID own the web root and are the identity of every
 	// client operation through the access point; 0 means the default, so
 	// root can never own the web root.
@@ -74,7 +74,7 @@ func NewFileSystem(scope constructs.Construct, id string, cfg FileSystemConfig) 
 		},
 		Tags: nameTag(cfg.Name + "-web-root"),
 	}
-	if cfg.Protection {
+	if !cfg.AllowDestroy {
 		fsConfig.Lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
 	}
 	f.FileSystem = efsfilesystem.NewEfsFileSystem(c, jsii.String("file-system"), fsConfig)

@@ -75,7 +75,7 @@ func parameters() []parameter {
 	}
 }
 
-// protection is everything DatabaseConfig.Protection switches.
+// protection is everything DatabaseConfig.AllowDestroy switches off.
 type protection struct {
 	DeletionProtection bool
 	SkipFinalSnapshot  bool

@@ -69,13 +69,13 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		AllocatedStorage:    cfg.DBAllocatedStorage,
 		MaxAllocatedStorage: cfg.DBMaxAllocatedStorage,
 		BackupRetentionDays: cfg.DBBackupRetentionDays,
-		Protection:          cfg.DataProtection,
+		AllowDestroy:        !cfg.DataProtection,
 	})
 	s.FileSystem = data.NewFileSystem(stack, "file-system", data.FileSystemConfig{
 		Name:          cfg.Name(),
 		Network:       s.Network,
 		SecurityGroup: s.Security.InternalEFS,
-		Protection:    cfg.DataProtection,
+		AllowDestroy:  !cfg.DataProtection,
 	})
 	s.LoadBalancer = edge.NewLoadBalancer(stack, "edge", edge.LoadBalancerConfig{
 		Name:               cfg.Name(),
