@@ -254,3 +254,17 @@ func letters(c wordpress.StackConfig) []string {
 	}
 	return out
 }
+
+// BenchmarkSynth measures one full synthesis of the default stack in the
+// warm jsii runtime of this test binary (the start-up cost is measured by
+// scripts/bench-synth.sh, per process).
+func BenchmarkSynth(b *testing.B) {
+	cfgs := []wordpress.StackConfig{wordpress.DefaultConfig().Resolve()}
+	dir := b.TempDir()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := wordpress.Synth(filepath.Join(dir, fmt.Sprint(i)), cfgs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
