@@ -51,6 +51,7 @@ func TestBadConfiguration(t *testing.T) {
 		{"cpu target", `{"environments": {"dev": {"cpu_target_percent": 95}}}`, []string{"environments.dev.cpu_target_percent: got 95", "10 to 90"}},
 		{"certificate of another region", `{"environments": {"dev": {"certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"}}}`, []string{"environments.dev.certificate_arn", "region us-east-1"}},
 		{"state bucket", `{"environments": {"dev": {"state_bucket": "My_Bucket"}}}`, []string{`environments.dev.state_bucket: got "My_Bucket"`, "S3 bucket name"}},
+		{"flow log retention", `{"environments": {"dev": {"flow_log_retention_days": 45}}}`, []string{"environments.dev.flow_log_retention_days: got 45", "CloudWatch Logs accepts"}},
 		{"reserved tag", `{"environments": {"dev": {"tags": {"aws:owner": "me"}}}}`, []string{`environments.dev.tags: got "aws:owner"`}},
 		{"errors of two environments together", `{"environments": {"a": {"min_size": 0}, "b": {"region": "x"}}}`, []string{"environments.a.min_size", `environments.b.region: got "x"`}},
 	}

@@ -205,3 +205,27 @@ func setOf(xs []string) map[string]bool {
 	}
 	return m
 }
+
+func TestVPCFlowLogs(t *testing.T) {
+	for _, c := range configs {
+		t.Run(c.Environment, func(t *testing.T) {
+			vpcName, _ := only(t, c.Environment, "aws_vpc")
+			groupName, group := only(t, c.Environment, "aws_cloudwatch_log_group")
+			_, flow := only(t, c.Environment, "aws_flow_log")
+			want := map[string]any{
+				"vpc_id": ref("aws_vpc", vpcName, "id"), "traffic_type": "ALL",
+				"log_destination_type": "cloud-watch-logs", "log_destination": ref("aws_cloudwatch_log_group", groupName, "arn"),
+			}
+			got := map[string]any{}
+			for k := range want {
+				got[k] = flow[k]
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("flow log (-want +got):\n%s", diff)
+			}
+			if group["retention_in_days"] != float64(c.FlowLogRetentionDays) {
+				t.Errorf("retention: got %v, want %d", group["retention_in_days"], c.FlowLogRetentionDays)
+			}
+		})
+	}
+}

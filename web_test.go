@@ -75,10 +75,11 @@ func TestInstanceRoleMayReadOnlyTheDatabaseSecret(t *testing.T) {
 		t.Run(c.Environment, func(t *testing.T) {
 			dbName, _ := only(t, c.Environment, "aws_db_instance")
 			_, attachment := only(t, c.Environment, "aws_iam_role_policy_attachment")
+			_, inline := ofConstruct(t, c.Environment, "aws_iam_role_policy", "web")
+			_, role := ofConstruct(t, c.Environment, "aws_iam_role", "web")
 			if got := attachment["policy_arn"]; got != "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" {
 				t.Errorf("managed policy: got %v, want AmazonSSMManagedInstanceCore only", got)
 			}
-			_, inline := only(t, c.Environment, "aws_iam_role_policy")
 			var doc struct{ Statement []map[string]any }
 			if err := json.Unmarshal([]byte(inline["policy"].(string)), &doc); err != nil {
 				t.Fatal(err)
@@ -91,12 +92,27 @@ func TestInstanceRoleMayReadOnlyTheDatabaseSecret(t *testing.T) {
 			if diff := cmp.Diff(want, doc.Statement); diff != "" {
 				t.Errorf("inline policy (-want +got):\n%s", diff)
 			}
-			_, role := only(t, c.Environment, "aws_iam_role")
 			if !strings.Contains(role["assume_role_policy"].(string), `"Service":"ec2.amazonaws.com"`) {
 				t.Errorf("role trust: got %v, want EC2 only", role["assume_role_policy"])
 			}
 		})
 	}
+}
+
+// ofConstruct returns the single resource of a type that a top-level
+// construct ("web", "network") holds, by its address prefix.
+func ofConstruct(t *testing.T, stack, typ, construct string) (string, map[string]any) {
+	t.Helper()
+	var names []string
+	for name := range resources(t, stack, typ) {
+		if strings.HasPrefix(name, construct+"_") {
+			names = append(names, name)
+		}
+	}
+	if len(names) != 1 {
+		t.Fatalf("stack %s: got %d %s in %s, want 1", stack, len(names), typ, construct)
+	}
+	return names[0], resources(t, stack, typ)[names[0]]
 }
 
 func TestAutoScalingGroupSpansEveryAppSubnet(t *testing.T) {

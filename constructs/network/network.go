@@ -50,6 +50,10 @@ type NetworkConfig struct {
 	// NAT gateways get their addresses from AWS and from Elastic IPs.
 	// Default: false
 	MapPublicIPOnLaunch bool
+	// FlowLogRetentionDays keeps VPC flow logs this long in CloudWatch
+	// Logs; one of FlowLogRetentionDays.
+	// Default: 90
+	FlowLogRetentionDays int
 }
 
 // Zone is everything the network holds in one availability zone.
@@ -123,6 +127,7 @@ func NewNetwork(scope constructs.Construct, id string, cfg NetworkConfig) *Netwo
 		EnableDnsHostnames: jsii.Bool(true), // EFS mount helpers and RDS endpoints resolve through VPC DNS
 		Tags:               nameTag(cfg.Name),
 	})
+	newFlowLog(c, n, cfg.Name, cfg.FlowLogRetentionDays)
 	n.InternetGateway = internetgateway.NewInternetGateway(c, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
 		VpcId: n.Vpc.Id(),
 		Tags:  nameTag(cfg.Name),
@@ -191,6 +196,9 @@ func withDefaults(cfg NetworkConfig) NetworkConfig {
 	}
 	if cfg.SubnetPrefixLength == 0 {
 		cfg.SubnetPrefixLength = 24
+	}
+	if cfg.FlowLogRetentionDays == 0 {
+		cfg.FlowLogRetentionDays = 90
 	}
 	return cfg
 }

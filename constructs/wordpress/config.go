@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,6 +46,10 @@ type StackConfig struct {
 	// MapPublicIPOnLaunch gives instances launched in public subnets a public IP.
 	// Default: false (nothing launches there; see README)
 	MapPublicIPOnLaunch bool `json:"map_public_ip_on_launch"`
+	// FlowLogRetentionDays keeps VPC flow logs in CloudWatch Logs this long
+	// (a retention CloudWatch accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, ...).
+	// Default: 90
+	FlowLogRetentionDays int `json:"flow_log_retention_days"`
 	// Tags are added to the provider's default tags on every resource.
 	// Default: none
 	Tags map[string]string `json:"tags"`
@@ -118,6 +123,7 @@ func DefaultConfig() StackConfig {
 		Region:                         "us-east-1",
 		VpcCIDR:                        "10.0.0.0/16",
 		SubnetPrefixLength:             24,
+		FlowLogRetentionDays:           90,
 		DBEngineVersion:                "8.4",
 		DBInstanceClass:                "db.t4g.medium",
 		DBAllocatedStorage:             20,
@@ -208,6 +214,9 @@ func (c StackConfig) Validate(field func(key string) string) error {
 			key, msg, _ := strings.Cut(e.Error(), ": ")
 			errs = append(errs, fmt.Errorf("%s: %s", field(key), msg))
 		}
+	}
+	if !slices.Contains(network.FlowLogRetentionDays, c.FlowLogRetentionDays) {
+		bad("flow_log_retention_days", c.FlowLogRetentionDays, "a retention CloudWatch Logs accepts: %v", network.FlowLogRetentionDays)
 	}
 	for _, k := range sortedKeys(c.Tags) {
 		if k == "" || len(k) > 128 || strings.HasPrefix(strings.ToLower(k), "aws:") {

@@ -52,12 +52,13 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 	newBackend(stack, cfg)
 
 	s.Network = network.NewNetwork(stack, "network", network.NetworkConfig{
-		Name:                cfg.Name(),
-		CidrBlock:           cfg.VpcCIDR,
-		AvailabilityZones:   cfg.AvailabilityZones,
-		SubnetPrefixLength:  cfg.SubnetPrefixLength,
-		SubnetCIDRs:         cfg.SubnetCIDRs,
-		MapPublicIPOnLaunch: cfg.MapPublicIPOnLaunch,
+		Name:                 cfg.Name(),
+		CidrBlock:            cfg.VpcCIDR,
+		AvailabilityZones:    cfg.AvailabilityZones,
+		SubnetPrefixLength:   cfg.SubnetPrefixLength,
+		SubnetCIDRs:          cfg.SubnetCIDRs,
+		MapPublicIPOnLaunch:  cfg.MapPublicIPOnLaunch,
+		FlowLogRetentionDays: cfg.FlowLogRetentionDays,
 	})
 	s.Security = security.NewSecurity(stack, "security", security.SecurityConfig{Network: s.Network})
 	s.Database = data.NewDatabase(stack, "database", data.DatabaseConfig{
