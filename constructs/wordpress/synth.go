@@ -24,6 +24,9 @@ func Synth(outdir string, cfgs []StackConfig) error {
 		return fmt.Errorf("synth: resolve output folder: %w", err)
 	}
 	staging := abs + ".staging"
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return fmt.Errorf("synth: create parent of output folder: %w", err)
+	}
 	if err := os.RemoveAll(staging); err != nil {
 		return fmt.Errorf("synth: clear staging folder: %w", err)
 	}
