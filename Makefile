@@ -1,0 +1,31 @@
+# Entry points (README.md). CI (.ci/run) runs `make test`.
+.PHONY: synth test tools parity check bench
+
+# The README's first command: set-up and synthesis.
+synth:
+	bash scripts/tools.sh node cdktf
+	go run .
+
+# Every tool the tests and gates need, into the cache (first run ~40 min: the AWS provider).
+tools:
+	bash scripts/tools.sh node cdktf provider trivy shellcheck jq
+
+# The README's second command: every test CI runs.
+test: tools
+	go test ./...
+	$(MAKE) --no-print-directory parity check
+
+# cdktf synth (the real CLI) and go run . must write the same files.
+parity:
+	bash scripts/cli-parity.sh
+
+# Pre-apply gates over every synthesized stack, then the gates' own tests
+# (behind the gates build tag: they run terraform and trivy for about a minute).
+check: tools synth
+	bash gates/check.sh
+	go test -tags gates ./gates/
+
+# Synthesis speed and memory (README, "Synthesis speed").
+bench:
+	go test -run '^$$' -bench . -benchtime 5x .
+	bash scripts/bench-synth.sh
