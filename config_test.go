@@ -149,3 +149,22 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestRelaxedDataProtectionWarns(t *testing.T) {
+	for _, tt := range []struct {
+		protect bool
+		want    int
+	}{{true, 0}, {false, 1}} {
+		c := wordpress.DefaultConfig()
+		c.DataProtection = tt.protect
+		got := c.Warnings()
+		if len(got) != tt.want {
+			t.Errorf("data_protection %v: got warnings %q, want %d", tt.protect, got, tt.want)
+		}
+		for _, w := range got {
+			if !strings.Contains(w, "data_protection is false") {
+				t.Errorf("warning %q does not name data_protection", w)
+			}
+		}
+	}
+}
