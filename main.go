@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
 )
 
 // configPath is where environments are declared; WORDPRESS_CONFIG names another file.
@@ -29,6 +30,9 @@ func outdir() string {
 }
 
 func main() {
+	// Before anything touches jsii: it arranges the Node child's environment
+	// (see internal/jsiiboot; WORDPRESS_JSII_FAST=0 turns it off).
+	jsiiboot.Enable()
 	if err := run(); err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
 		os.Exit(1)

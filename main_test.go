@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot/jsiiboottest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -30,6 +33,15 @@ var (
 type tfJSON = map[string]any
 
 func TestMain(m *testing.M) {
+	jsiiboot.Enable()
+	// In the child processes of TestFastPathChangesNothing: synthesize and exit.
+	jsiiboottest.RunChild(func(dir string) error {
+		cfgs, err := stacksUnderTest()
+		if err != nil {
+			return err
+		}
+		return wordpress.Synth(dir, cfgs)
+	})
 	flag.Parse()
 	code, err := synthAll()
 	if err != nil {
@@ -39,12 +51,21 @@ func TestMain(m *testing.M) {
 	os.Exit(code(m))
 }
 
-func synthAll() (func(*testing.M) int, error) {
+// stacksUnderTest is the zero-configuration stack, the variant and the
+// committed environments.
+func stacksUnderTest() ([]wordpress.StackConfig, error) {
 	fileCfgs, err := wordpress.LoadConfig("environments.json")
 	if err != nil {
 		return nil, err
 	}
-	configs = append([]wordpress.StackConfig{wordpress.DefaultConfig().Resolve(), variantConfig()}, fileCfgs...)
+	return append([]wordpress.StackConfig{wordpress.DefaultConfig().Resolve(), variantConfig()}, fileCfgs...), nil
+}
+
+func synthAll() (func(*testing.M) int, error) {
+	var err error
+	if configs, err = stacksUnderTest(); err != nil {
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp("", "wordpress-synth-")
 	if err != nil {
 		return nil, fmt.Errorf("temp dir: %w", err)
@@ -152,6 +173,21 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFastPathChangesNothing synthesizes every stack under test in two
+// child processes, one on jsii's stock path and one on the project's fast
+// path (internal/jsiiboot), and expects identical files.
+func TestFastPathChangesNothing(t *testing.T) {
+	// The stock run is cached per test binary and environment; the stacks
+	// also depend on environments.json, read at run time, so its hash goes
+	// into that environment.
+	cfg, err := os.ReadFile("environments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stock, fast := jsiiboottest.CompareFastStock(t, fmt.Sprintf("WORDPRESS_TEST_INPUTS=%x", sha256.Sum256(cfg)))
+	t.Logf("stock: %v, fast: %v", stock.Result, fast.Result)
 }
 
 // TestDeterministic synthesizes again, from another working directory and

@@ -14,10 +14,9 @@ import (
 // a staging folder beside outdir and swaps it in only when synthesis has
 // succeeded, so a failure leaves the previous output untouched.
 //
-// The cdktf CLI tells the app where to write through CDKTF_OUTDIR (callers
-// pass it as outdir). The cdktf App reads that variable in its Node process
-// and prefers it to its config, so Synth removes it before the first jsii
-// call: the Node process, started once, keeps the environment it started with.
+// The cdktf CLI tells the app where to write through CDKTF_OUTDIR; callers
+// pass that as outdir, and the staging folder goes to the App as its
+// configured outdir, which the App prefers to the variable.
 func Synth(outdir string, cfgs []StackConfig) error {
 	abs, err := filepath.Abs(outdir)
 	if err != nil {
@@ -29,9 +28,6 @@ func Synth(outdir string, cfgs []StackConfig) error {
 	}
 	if err := os.RemoveAll(staging); err != nil {
 		return fmt.Errorf("synth: clear staging folder: %w", err)
-	}
-	if err := os.Unsetenv("CDKTF_OUTDIR"); err != nil {
-		return fmt.Errorf("synth: unset CDKTF_OUTDIR: %w", err)
 	}
 	if err := synthInto(staging, cfgs); err != nil {
 		return errors.Join(err, os.RemoveAll(staging))
