@@ -255,6 +255,16 @@ func only(t *testing.T, stack, typ string) (string, map[string]any) {
 	return "", nil
 }
 
+// pick returns the attributes of r that want names, so a test compares only
+// what it asserts.
+func pick(r, want map[string]any) map[string]any {
+	got := map[string]any{}
+	for k := range want {
+		got[k] = r[k]
+	}
+	return got
+}
+
 func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m

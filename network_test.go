@@ -216,10 +216,7 @@ func TestVPCFlowLogs(t *testing.T) {
 				"vpc_id": ref("aws_vpc", vpcName, "id"), "traffic_type": "ALL",
 				"log_destination_type": "cloud-watch-logs", "log_destination": ref("aws_cloudwatch_log_group", groupName, "arn"),
 			}
-			got := map[string]any{}
-			for k := range want {
-				got[k] = flow[k]
-			}
+			got := pick(flow, want)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("flow log (-want +got):\n%s", diff)
 			}

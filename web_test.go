@@ -134,10 +134,7 @@ func TestAutoScalingGroupSpansEveryAppSubnet(t *testing.T) {
 				},
 				"desired_capacity": nil,
 			}
-			got := map[string]any{}
-			for k := range want {
-				got[k] = asg[k]
-			}
+			got := pick(asg, want)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("group (-want +got):\n%s", diff)
 			}
@@ -170,10 +167,7 @@ func TestLoadBalancer(t *testing.T) {
 				"enable_http2": true, "enable_deletion_protection": c.LoadBalancerDeletionProtection,
 				"security_groups": []any{groups["ExternalWeb"]},
 			}
-			got := map[string]any{}
-			for k := range want {
-				got[k] = alb[k]
-			}
+			got := pick(alb, want)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("load balancer (-want +got):\n%s", diff)
 			}

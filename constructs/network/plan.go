@@ -2,8 +2,9 @@ package network
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -94,9 +95,9 @@ func PlanSubnets(cidr string, zones []string, prefix int, overrides map[string]s
 		}
 	}
 
-	for _, k := range sortedKeys(overrides) {
+	for _, k := range slices.Sorted(maps.Keys(overrides)) {
 		if !keys[k] {
-			errs = append(errs, fmt.Errorf("subnet_cidrs: unknown key %q, want one of %s", k, strings.Join(sortedKeys(keys), ", ")))
+			errs = append(errs, fmt.Errorf("subnet_cidrs: unknown key %q, want one of %s", k, strings.Join(slices.Sorted(maps.Keys(keys)), ", ")))
 		}
 	}
 	errs = append(errs, checkRanges(vpc, plans)...)
@@ -139,13 +140,4 @@ func nthSubnet(vpc netip.Prefix, prefix, n int) netip.Prefix {
 	v := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
 	v += uint32(n) << (32 - prefix)
 	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), prefix)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
@@ -218,7 +218,7 @@ func (c StackConfig) Validate(field func(key string) string) error {
 	if !slices.Contains(network.FlowLogRetentionDays, c.FlowLogRetentionDays) {
 		bad("flow_log_retention_days", c.FlowLogRetentionDays, "a retention CloudWatch Logs accepts: %v", network.FlowLogRetentionDays)
 	}
-	for _, k := range sortedKeys(c.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
 		if k == "" || len(k) > 128 || strings.HasPrefix(strings.ToLower(k), "aws:") {
 			bad("tags", k, "tag keys of 1 to 128 characters not starting with \"aws:\"")
 		}
@@ -334,7 +334,7 @@ func ParseConfig(data []byte) ([]StackConfig, error) {
 	defaultKeys := keysOf(f.Defaults)
 
 	var cfgs []StackConfig
-	for _, name := range sortedKeys(f.Environments) {
+	for _, name := range slices.Sorted(maps.Keys(f.Environments)) {
 		c := base
 		// Slices and maps must not be shared between environments.
 		c.AvailabilityZones = append([]string(nil), base.AvailabilityZones...)
@@ -383,9 +383,9 @@ func strictDecode(data []byte, v any, prefix string) error {
 	}
 	known := jsonKeys(reflect.TypeOf(v).Elem())
 	var errs []error
-	for _, k := range sortedKeys(raw) {
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		if !known[k] {
-			errs = append(errs, fmt.Errorf("%s%s: unknown key, want one of %s", prefix, k, strings.Join(sortedKeys(known), ", ")))
+			errs = append(errs, fmt.Errorf("%s%s: unknown key, want one of %s", prefix, k, strings.Join(slices.Sorted(maps.Keys(known)), ", ")))
 		}
 	}
 	if len(errs) > 0 {
@@ -454,15 +454,6 @@ func cloneMap(m map[string]string) map[string]string {
 	for k, v := range m {
 		out[k] = v
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 
