@@ -138,6 +138,18 @@ func TestAutoScalingGroupSpansEveryAppSubnet(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("group (-want +got):\n%s", diff)
 			}
+			var wantDeps []string
+			for name := range resources(t, c.Environment, "aws_efs_mount_target") {
+				wantDeps = append(wantDeps, "aws_efs_mount_target."+name)
+			}
+			for name, r := range resources(t, c.Environment, "aws_route") {
+				if r["nat_gateway_id"] != nil {
+					wantDeps = append(wantDeps, "aws_route."+name)
+				}
+			}
+			if diff := cmp.Diff(sortedNames(setOf(wantDeps)), sortedStrs(asg["depends_on"])); diff != "" {
+				t.Errorf("group depends_on: servers boot only once EFS mount targets and NAT routes exist (-want +got):\n%s", diff)
+			}
 			if g, _ := asg["health_check_grace_period"].(float64); g < 300 {
 				t.Errorf("health_check_grace_period: got %v, want at least 300 s for the first boot", g)
 			}

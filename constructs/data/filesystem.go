@@ -44,6 +44,8 @@ type FileSystem struct {
 	// The web servers mount it with TLS, as the policy demands:
 	// mount -t efs -o tls,accesspoint=<id> <file system id>:/ <dir>
 	AccessPoint efsaccesspoint.EfsAccessPoint
+	// MountTargets are in zone order, one per data subnet.
+	MountTargets []efsmounttarget.EfsMountTarget
 }
 
 // NewFileSystem builds an encrypted, backed-up EFS file system with a
@@ -94,11 +96,11 @@ func NewFileSystem(scope constructs.Construct, id string, cfg FileSystemConfig) 
 	})
 
 	for _, z := range cfg.Network.Zones {
-		efsmounttarget.NewEfsMountTarget(c, jsii.String("mount-"+z.Letter), &efsmounttarget.EfsMountTargetConfig{
+		f.MountTargets = append(f.MountTargets, efsmounttarget.NewEfsMountTarget(c, jsii.String("mount-"+z.Letter), &efsmounttarget.EfsMountTargetConfig{
 			FileSystemId:   f.FileSystem.Id(),
 			SubnetId:       z.Data.Id(),
 			SecurityGroups: &[]*string{cfg.SecurityGroup.Id()},
-		})
+		}))
 	}
 
 	f.AccessPoint = efsaccesspoint.NewEfsAccessPoint(c, jsii.String("access-point"), &efsaccesspoint.EfsAccessPointConfig{

@@ -62,8 +62,10 @@ type Zone struct {
 	Name, Letter      string
 	Public, App, Data subnet.Subnet
 	NatGateway        natgateway.NatGateway
-	// AppRouteTable sends this zone's app subnet out through NatGateway.
-	AppRouteTable routetable.RouteTable
+	// AppRouteTable sends this zone's app subnet out through NatGateway,
+	// by AppDefaultRoute.
+	AppRouteTable   routetable.RouteTable
+	AppDefaultRoute route.Route
 }
 
 // Network is the built VPC, for later tiers to place resources in.
@@ -179,7 +181,7 @@ func NewNetwork(scope constructs.Construct, id string, cfg NetworkConfig) *Netwo
 			DependsOn: &[]cdktf.ITerraformDependable{n.InternetGateway},
 		})
 		z.AppRouteTable = newRouteTable(c, n.Vpc, "app-rt-"+z.Letter, "RT-APP-Subnet-AZ-"+strings.ToUpper(z.Letter))
-		route.NewRoute(c, jsii.String("app-"+z.Letter+"-default-route"), &route.RouteConfig{
+		z.AppDefaultRoute = route.NewRoute(c, jsii.String("app-"+z.Letter+"-default-route"), &route.RouteConfig{
 			RouteTableId:         z.AppRouteTable.Id(),
 			DestinationCidrBlock: jsii.String("0.0.0.0/0"),
 			NatGatewayId:         z.NatGateway.Id(),

@@ -211,7 +211,18 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		Tags: tags,
 	})
 
+	// The boot script names the file system, not its mount targets, and
+	// reaches the internet through routes it does not name: without these
+	// edges a first deploy could boot servers before either exists.
+	var bootNeeds []cdktf.ITerraformDependable
+	for _, mt := range cfg.FileSystem.MountTargets {
+		bootNeeds = append(bootNeeds, mt)
+	}
+	for _, z := range cfg.Network.Zones {
+		bootNeeds = append(bootNeeds, z.AppDefaultRoute)
+	}
 	w.Group = autoscalinggroup.NewAutoscalingGroup(c, jsii.String("group"), &autoscalinggroup.AutoscalingGroupConfig{
+		DependsOn:         &bootNeeds,
 		Name:              jsii.String(cfg.Name + "-web"),
 		VpcZoneIdentifier: cfg.Network.SubnetIDs(network.App),
 		MinSize:           jsii.Number(cfg.MinSize),
