@@ -232,8 +232,10 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		TargetGroupArns: &[]*string{cfg.LoadBalancer.TargetGroup.Arn()},
 		// A server that boots but cannot serve (EFS not mounted, PHP down)
 		// fails the load balancer's check and is replaced.
-		HealthCheckType:        jsii.String("ELB"),
-		HealthCheckGracePeriod: jsii.Number(600), // first boot installs packages and possibly WordPress
+		HealthCheckType: jsii.String("ELB"),
+		// First boot installs packages, may wait up to 600 s for another
+		// server's WordPress install lock, then installs: room for both.
+		HealthCheckGracePeriod: jsii.Number(900),
 		DefaultInstanceWarmup:  jsii.Number(300),
 		CapacityRebalance:      jsii.Bool(true),
 		WaitForCapacityTimeout: jsii.String("15m"),
