@@ -127,7 +127,7 @@ func TestDataSubnetGroup(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
 			name, group := only(t, c.Environment, "aws_db_subnet_group")
-			want := dataSubnetRefs(t, c.Environment)
+			want := subnetRefs(t, c.Environment, "Data")
 			if len(want) != len(c.AvailabilityZones) {
 				t.Fatalf("got %d data subnets, want one per zone (%d)", len(want), len(c.AvailabilityZones))
 			}
@@ -284,7 +284,7 @@ func TestDataMountTargets(t *testing.T) {
 				})
 			}
 			sort.Strings(subnets)
-			if diff := cmp.Diff(dataSubnetRefs(t, c.Environment), subnets); diff != "" {
+			if diff := cmp.Diff(subnetRefs(t, c.Environment, "Data"), subnets); diff != "" {
 				t.Errorf("mount target subnets, want one in each data subnet and none elsewhere (-want +got):\n%s", diff)
 			}
 		})
@@ -361,49 +361,6 @@ func TestDataFileSystemPolicy(t *testing.T) {
 			}
 		})
 	}
-}
-
-// dataSubnetRefs returns the id references of the subnets tagged Tier=data, sorted.
-func dataSubnetRefs(t *testing.T, stack string) []string {
-	t.Helper()
-	var out []string
-	for name, s := range resources(t, stack, "aws_subnet") {
-		if asMap(s["tags"])["Tier"] == "data" {
-			out = append(out, ref("aws_subnet", name, "id"))
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// securityGroupRef returns the id reference of the security group named name.
-func securityGroupRef(t *testing.T, stack, name string) string {
-	t.Helper()
-	var found []string
-	for n, sg := range resources(t, stack, "aws_security_group") {
-		if sg["name"] == name {
-			found = append(found, n)
-		}
-	}
-	if len(found) != 1 {
-		t.Fatalf("stack %s: got %d security groups named %s, want 1", stack, len(found), name)
-	}
-	return ref("aws_security_group", found[0], "id")
-}
-
-func asSlice(v any) []any {
-	s, _ := v.([]any)
-	return s
-}
-
-func sortedStrings(v any) []string {
-	var out []string
-	for _, e := range asSlice(v) {
-		s, _ := e.(string)
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // span is a time range in minutes from Monday 00:00 UTC, to exclusive.

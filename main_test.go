@@ -265,6 +265,22 @@ func pick(r, want map[string]any) map[string]any {
 	return got
 }
 
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
+}
+
+// sortedStrings returns a JSON list of strings, sorted.
+func sortedStrings(v any) []string {
+	var out []string
+	for _, e := range asSlice(v) {
+		s, _ := e.(string)
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m

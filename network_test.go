@@ -14,6 +14,18 @@ func zoneSubnets(t *testing.T, stack string) map[string]string {
 	return byTag(resources(t, stack, "aws_subnet"), "Name")
 }
 
+// subnetRefs returns the id refs of one tier's subnets ("Public", "App", "Data"), sorted.
+func subnetRefs(t *testing.T, stack, tier string) []string {
+	t.Helper()
+	var out []string
+	for tag, name := range zoneSubnets(t, stack) {
+		if strings.HasPrefix(tag, tier+"-AZ-") {
+			out = append(out, ref("aws_subnet", name, "id"))
+		}
+	}
+	return sortedNames(setOf(out))
+}
+
 func TestEveryZoneHasOneSubnetPerTier(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {

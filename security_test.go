@@ -27,6 +27,17 @@ func groupRefs(t *testing.T, stack string) (byName, byRef map[string]string) {
 	return byName, byRef
 }
 
+// securityGroupRef returns the id reference of the security group named name.
+func securityGroupRef(t *testing.T, stack, name string) string {
+	t.Helper()
+	byName, _ := groupRefs(t, stack)
+	r, ok := byName[name]
+	if !ok {
+		t.Fatalf("stack %s: no security group named %s", stack, name)
+	}
+	return r
+}
+
 // ruleSet renders every rule of a stack as "Group in|out port peer".
 func ruleSet(t *testing.T, stack string) []string {
 	t.Helper()

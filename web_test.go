@@ -12,28 +12,6 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
 )
 
-// subnetRefs returns the id refs of one tier's subnets ("Public", "App", "Data"), sorted.
-func subnetRefs(t *testing.T, stack, tier string) []string {
-	t.Helper()
-	var out []string
-	for tag, name := range zoneSubnets(t, stack) {
-		if strings.HasPrefix(tag, tier+"-AZ-") {
-			out = append(out, ref("aws_subnet", name, "id"))
-		}
-	}
-	return sortedNames(setOf(out))
-}
-
-func strs(v any) []string {
-	var out []string
-	for _, e := range v.([]any) {
-		out = append(out, e.(string))
-	}
-	return out
-}
-
-func sortedStrs(v any) []string { return sortedNames(setOf(strs(v))) }
-
 func TestLaunchTemplateIsHardened(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
@@ -56,7 +34,7 @@ func TestLaunchTemplateIsHardened(t *testing.T) {
 			if len(nics) != 1 || nic["associate_public_ip_address"] != "false" {
 				t.Errorf("network interfaces: got %v, want one without a public IP", nics)
 			}
-			if diff := cmp.Diff(sortedNames(setOf([]string{groups["InternalWeb"], groups["InternalEFS"]})), sortedStrs(nic["security_groups"])); diff != "" {
+			if diff := cmp.Diff(sortedNames(setOf([]string{groups["InternalWeb"], groups["InternalEFS"]})), sortedStrings(nic["security_groups"])); diff != "" {
 				t.Errorf("server security groups (-want +got):\n%s", diff)
 			}
 			ebs := asMap(asMap(lt["block_device_mappings"].([]any)[0])["ebs"])
@@ -121,7 +99,7 @@ func TestAutoScalingGroupSpansEveryAppSubnet(t *testing.T) {
 			_, asg := only(t, c.Environment, "aws_autoscaling_group")
 			ltName, _ := only(t, c.Environment, "aws_launch_template")
 			tgName, _ := only(t, c.Environment, "aws_lb_target_group")
-			if diff := cmp.Diff(subnetRefs(t, c.Environment, "App"), sortedStrs(asg["vpc_zone_identifier"])); diff != "" {
+			if diff := cmp.Diff(subnetRefs(t, c.Environment, "App"), sortedStrings(asg["vpc_zone_identifier"])); diff != "" {
 				t.Errorf("group subnets: every app subnet and nothing else (-want +got):\n%s", diff)
 			}
 			want := map[string]any{
@@ -147,7 +125,7 @@ func TestAutoScalingGroupSpansEveryAppSubnet(t *testing.T) {
 					wantDeps = append(wantDeps, "aws_route."+name)
 				}
 			}
-			if diff := cmp.Diff(sortedNames(setOf(wantDeps)), sortedStrs(asg["depends_on"])); diff != "" {
+			if diff := cmp.Diff(sortedNames(setOf(wantDeps)), sortedStrings(asg["depends_on"])); diff != "" {
 				t.Errorf("group depends_on: servers boot only once EFS mount targets and NAT routes exist (-want +got):\n%s", diff)
 			}
 			if g, _ := asg["health_check_grace_period"].(float64); g < 300 {
@@ -171,7 +149,7 @@ func TestLoadBalancer(t *testing.T) {
 		t.Run(c.Environment, func(t *testing.T) {
 			lbName, alb := only(t, c.Environment, "aws_lb")
 			groups, _ := groupRefs(t, c.Environment)
-			if diff := cmp.Diff(subnetRefs(t, c.Environment, "Public"), sortedStrs(alb["subnets"])); diff != "" {
+			if diff := cmp.Diff(subnetRefs(t, c.Environment, "Public"), sortedStrings(alb["subnets"])); diff != "" {
 				t.Errorf("load balancer subnets: exactly the public ones (-want +got):\n%s", diff)
 			}
 			want := map[string]any{
