@@ -43,7 +43,7 @@ func TestBadConfiguration(t *testing.T) {
 		{"engine end of life", `{"environments": {"dev": {"db_engine_version": "5.7"}}}`, []string{`environments.dev.db_engine_version: got "5.7"`, "8.4 or 8.0"}},
 		{"instance class", `{"environments": {"dev": {"db_instance_class": "t4g.micro"}}}`, []string{`environments.dev.db_instance_class: got "t4g.micro"`, "db.t4g.medium"}},
 		{"storage too small", `{"environments": {"dev": {"db_allocated_storage": 5}}}`, []string{"environments.dev.db_allocated_storage: got 5", "20 to 65536"}},
-		{"no room to grow", `{"environments": {"dev": {"db_allocated_storage": 100, "db_max_allocated_storage": 100}}}`, []string{"environments.dev.db_max_allocated_storage: got 100", "more than db_allocated_storage (100)"}},
+		{"no room to grow", `{"environments": {"dev": {"db_allocated_storage": 100, "db_max_allocated_storage": 100}}}`, []string{"environments.dev.db_max_allocated_storage: got 100", "more than the allocated storage (100 GiB)"}},
 		{"no backups", `{"environments": {"dev": {"db_backup_retention_days": 0}}}`, []string{"environments.dev.db_backup_retention_days: got 0", "1 to 35"}},
 		{"one web server", `{"environments": {"dev": {"min_size": 1}}}`, []string{"environments.dev.min_size: got 1", "at least 2"}},
 		{"max below min", `{"environments": {"dev": {"min_size": 4, "max_size": 3}}}`, []string{"environments.dev.max_size: got 3", "min_size (4) to 100"}},

@@ -3,13 +3,17 @@ module github.com/wordpress-cdktf/resilient-wordpress
 go 1.26.8
 
 require (
+	github.com/aws/constructs-go/constructs/v10 v10.4.2
+	github.com/aws/jsii-runtime-go v1.119.0
+	github.com/cdktf/cdktf-provider-aws-go/aws/v19 v19.50.0
+	github.com/google/go-cmp v0.7.0
+	github.com/hashicorp/terraform-cdk-go/cdktf v0.20.11
+	mvdan.cc/sh/v3 v3.12.0
+)
+
+require (
 	github.com/Masterminds/semver/v3 v3.4.0 // indirect
-	github.com/aws/constructs-go/constructs/v10 v10.4.2 // indirect
-	github.com/aws/jsii-runtime-go v1.119.0 // indirect
-	github.com/cdktf/cdktf-provider-aws-go/aws/v19 v19.50.0 // indirect
 	github.com/fatih/color v1.18.0 // indirect
-	github.com/google/go-cmp v0.7.0 // indirect
-	github.com/hashicorp/terraform-cdk-go/cdktf v0.20.11 // indirect
 	github.com/mattn/go-colorable v0.1.13 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/yuin/goldmark v1.4.13 // indirect
@@ -18,5 +22,4 @@ require (
 	golang.org/x/sync v0.16.0 // indirect
 	golang.org/x/sys v0.35.0 // indirect
 	golang.org/x/tools v0.36.0 // indirect
-	mvdan.cc/sh/v3 v3.12.0 // indirect
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Times whole-process cdktf synth, stock jsii against jsiiboot (issue 6), and
-# prints medians with ratios to the stock one-VPC app, the issue's baseline.
+# Times whole-process cdktf synth, stock jsii against jsiiboot, and
+# prints medians with ratios to the stock one-VPC app, the baseline the
+# README's figures are stated against.
 #
 #   scripts/bench-synth.sh [runs]        (default 5; env N works too)
 #

@@ -23,10 +23,20 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbinstance"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbparametergroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbsubnetgroup"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
+)
+
+// Defaults of DatabaseConfig, also the defaults of the stack configuration.
+const (
+	DefaultEngineVersion       = "8.4"
+	DefaultInstanceClass       = "db.t4g.medium"
+	DefaultAllocatedStorage    = 20
+	DefaultMaxAllocatedStorage = 100
+	DefaultBackupRetentionDays = 7
+	DefaultDatabaseName        = "wordpress"
 )
 
 // DatabaseConfig describes the WordPress database.
@@ -35,25 +45,25 @@ type DatabaseConfig struct {
 	Name string
 	// Network's data subnets hold the database's subnet group. Required.
 	Network *network.Network
-	// SecurityGroup is the database's only security group (InternalData). Required.
-	SecurityGroup securitygroup.SecurityGroup
+	// Security provides the database's only security group (InternalData). Required.
+	Security *security.Security
 	// EngineVersion is the MySQL version, major ("8.4") or exact
 	// ("8.4.3"); the parameter group family follows it. Minor versions
 	// upgrade automatically in the maintenance window, so an exact version
 	// must be raised in the configuration once RDS has moved past it.
-	// Default: "8.4"
+	// Default: DefaultEngineVersion ("8.4")
 	EngineVersion string
 	// InstanceClass sizes the database.
-	// Default: "db.t4g.medium"
+	// Default: DefaultInstanceClass ("db.t4g.medium")
 	InstanceClass string
 	// AllocatedStorage is the initial gp3 storage in GiB.
-	// Default: 20
+	// Default: DefaultAllocatedStorage (20)
 	AllocatedStorage int
 	// MaxAllocatedStorage caps storage autoscaling in GiB.
-	// Default: 100
+	// Default: DefaultMaxAllocatedStorage (100)
 	MaxAllocatedStorage int
 	// BackupRetentionDays keeps automated backups this long, 1 to 35.
-	// Default: 7
+	// Default: DefaultBackupRetentionDays (7)
 	BackupRetentionDays int
 	// AllowDestroy lifts the guards against deletion: deletion protection,
 	// the final snapshot, automated backups kept after deletion and
@@ -62,21 +72,33 @@ type DatabaseConfig struct {
 	// Default: false
 	AllowDestroy bool
 	// DatabaseName is the schema created for WordPress.
-	// Default: "wordpress"
+	// Default: DefaultDatabaseName ("wordpress")
 	DatabaseName string
 }
 
-// Database is the built RDS instance.
+// Database is the built RDS instance, seen by its clients.
 type Database struct {
 	constructs.Construct
-	Instance dbinstance.DbInstance
-	// DatabaseName is the schema WordPress uses.
-	DatabaseName string
-	// SecretARN is the ARN of the RDS-managed Secrets Manager secret that
-	// holds the master user's name and password, for the web servers to
-	// read at boot.
-	SecretARN *string
+	instance  dbinstance.DbInstance
+	name      string
+	secretARN *string
 }
+
+// Address is the database's host name, without port.
+func (d *Database) Address() *string { return d.instance.Address() }
+
+// Endpoint is "host:port".
+func (d *Database) Endpoint() *string { return d.instance.Endpoint() }
+
+// Port is the port MySQL listens on.
+func (d *Database) Port() int { return security.MySQL }
+
+// Name is the schema WordPress uses.
+func (d *Database) Name() string { return d.name }
+
+// SecretARN is the ARN of the RDS-managed Secrets Manager secret that holds
+// the master user's name and password, for the web servers to read.
+func (d *Database) SecretARN() *string { return d.secretARN }
 
 // NewDatabase builds a Multi-AZ MySQL instance in the data subnets,
 // reachable only through cfg.SecurityGroup and only over TLS. It panics on
@@ -86,11 +108,11 @@ func NewDatabase(scope constructs.Construct, id string, cfg DatabaseConfig) *Dat
 	if err := cfg.validate(); err != nil {
 		panic(fmt.Errorf("data: database %q: invalid configuration: %w", id, err))
 	}
-	family, _ := parameterGroupFamily(cfg.EngineVersion) // validated above
+	family, _ := EngineFamily(cfg.EngineVersion) // validated above
 	prot := protectionFor(cfg.Name, !cfg.AllowDestroy)
 
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	d := &Database{Construct: c, DatabaseName: cfg.DatabaseName}
+	d := &Database{Construct: c, name: cfg.DatabaseName}
 
 	subnets := dbsubnetgroup.NewDbSubnetGroup(c, jsii.String("subnet-group"), &dbsubnetgroup.DbSubnetGroupConfig{
 		Name:        jsii.String(cfg.Name + "-data"),
@@ -135,9 +157,9 @@ func NewDatabase(scope constructs.Construct, id string, cfg DatabaseConfig) *Dat
 		// user data.
 		ManageMasterUserPassword: jsii.Bool(true),
 
-		Port:                jsii.Number(mysqlPort),
+		Port:                jsii.Number(d.Port()),
 		DbSubnetGroupName:   subnets.Name(),
-		VpcSecurityGroupIds: &[]*string{cfg.SecurityGroup.Id()},
+		VpcSecurityGroupIds: cfg.Security.DatabaseGroupIDs(),
 		PubliclyAccessible:  jsii.Bool(false),
 		// A standby in another zone takes over within minutes when the
 		// primary's zone fails; a single-AZ instance would make the
@@ -174,8 +196,8 @@ func NewDatabase(scope constructs.Construct, id string, cfg DatabaseConfig) *Dat
 	if prot.PreventDestroy {
 		instanceConfig.Lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
 	}
-	d.Instance = dbinstance.NewDbInstance(c, jsii.String("instance"), instanceConfig)
-	d.SecretARN = d.Instance.MasterUserSecret().Get(jsii.Number(0)).SecretArn()
+	d.instance = dbinstance.NewDbInstance(c, jsii.String("instance"), instanceConfig)
+	d.secretARN = d.instance.MasterUserSecret().Get(jsii.Number(0)).SecretArn()
 	return d
 }
 

@@ -10,10 +10,10 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/efsfilesystem"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/efsfilesystempolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/efsmounttarget"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
 )
 
 // FileSystemConfig describes the file system of the WordPress web root.
@@ -22,8 +22,8 @@ type FileSystemConfig struct {
 	Name string
 	// Network's data subnets each get a mount target. Required.
 	Network *network.Network
-	// SecurityGroup is the mount targets' only security group (InternalEFS). Required.
-	SecurityGroup securitygroup.SecurityGroup
+	// Security provides the mount targets' only security group (InternalEFS). Required.
+	Security *security.Security
 	// AllowDestroy lets Terraform destroy the file system (no
 	// prevent_destroy). Only for throw-away environments; the zero value is
 	// the safe one.
@@ -36,16 +36,32 @@ type FileSystemConfig struct {
 	OwnerUID, OwnerGID int
 }
 
-// FileSystem is the built EFS file system.
+// FileSystem is the built EFS file system, seen by its clients.
 type FileSystem struct {
 	constructs.Construct
-	FileSystem efsfilesystem.EfsFileSystem
-	// AccessPoint is the web root, /wordpress, owned by OwnerUID:OwnerGID.
-	// The web servers mount it with TLS, as the policy demands:
-	// mount -t efs -o tls,accesspoint=<id> <file system id>:/ <dir>
-	AccessPoint efsaccesspoint.EfsAccessPoint
-	// MountTargets are in zone order, one per data subnet.
-	MountTargets []efsmounttarget.EfsMountTarget
+	fileSystem   efsfilesystem.EfsFileSystem
+	accessPoint  efsaccesspoint.EfsAccessPoint
+	mountTargets []efsmounttarget.EfsMountTarget
+}
+
+// ID is the file system's ID, fs-….
+func (f *FileSystem) ID() *string { return f.fileSystem.Id() }
+
+// AccessPointID is the web root's access point, fsap-…: /wordpress, owned
+// by OwnerUID:OwnerGID. Clients mount it with TLS, as the policy demands:
+// mount -t efs -o tls,accesspoint=<id> <file system id>:/ <dir>
+func (f *FileSystem) AccessPointID() *string { return f.accessPoint.Id() }
+
+// MountTargetsReady is what a client must depend on when it mounts the file
+// system as soon as it exists: the mount target of every zone. Terraform
+// cannot see that need through references, because a client names only the
+// file system.
+func (f *FileSystem) MountTargetsReady() []cdktf.ITerraformDependable {
+	out := make([]cdktf.ITerraformDependable, 0, len(f.mountTargets))
+	for _, mt := range f.mountTargets {
+		out = append(out, mt)
+	}
+	return out
 }
 
 // NewFileSystem builds an encrypted, backed-up EFS file system with a
@@ -79,32 +95,32 @@ func NewFileSystem(scope constructs.Construct, id string, cfg FileSystemConfig) 
 	if !cfg.AllowDestroy {
 		fsConfig.Lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
 	}
-	f.FileSystem = efsfilesystem.NewEfsFileSystem(c, jsii.String("file-system"), fsConfig)
+	f.fileSystem = efsfilesystem.NewEfsFileSystem(c, jsii.String("file-system"), fsConfig)
 
 	efsbackuppolicy.NewEfsBackupPolicy(c, jsii.String("backup-policy"), &efsbackuppolicy.EfsBackupPolicyConfig{
-		FileSystemId: f.FileSystem.Id(),
+		FileSystemId: f.fileSystem.Id(),
 		BackupPolicy: &efsbackuppolicy.EfsBackupPolicyBackupPolicy{Status: jsii.String("ENABLED")},
 	})
 
-	policy, err := fileSystemPolicy(*f.FileSystem.Arn())
+	policy, err := fileSystemPolicy(*f.fileSystem.Arn())
 	if err != nil {
 		panic(fmt.Errorf("data: file system %q: %w", id, err))
 	}
 	efsfilesystempolicy.NewEfsFileSystemPolicy(c, jsii.String("policy"), &efsfilesystempolicy.EfsFileSystemPolicyConfig{
-		FileSystemId: f.FileSystem.Id(),
+		FileSystemId: f.fileSystem.Id(),
 		Policy:       jsii.String(policy),
 	})
 
-	for _, z := range cfg.Network.Zones {
-		f.MountTargets = append(f.MountTargets, efsmounttarget.NewEfsMountTarget(c, jsii.String("mount-"+z.Letter), &efsmounttarget.EfsMountTargetConfig{
-			FileSystemId:   f.FileSystem.Id(),
-			SubnetId:       z.Data.Id(),
-			SecurityGroups: &[]*string{cfg.SecurityGroup.Id()},
+	for _, z := range cfg.Network.Zones() {
+		f.mountTargets = append(f.mountTargets, efsmounttarget.NewEfsMountTarget(c, jsii.String("mount-"+z.Letter), &efsmounttarget.EfsMountTargetConfig{
+			FileSystemId:   f.fileSystem.Id(),
+			SubnetId:       cfg.Network.SubnetID(network.Data, z.Letter),
+			SecurityGroups: cfg.Security.FileSystemGroupIDs(),
 		}))
 	}
 
-	f.AccessPoint = efsaccesspoint.NewEfsAccessPoint(c, jsii.String("access-point"), &efsaccesspoint.EfsAccessPointConfig{
-		FileSystemId: f.FileSystem.Id(),
+	f.accessPoint = efsaccesspoint.NewEfsAccessPoint(c, jsii.String("access-point"), &efsaccesspoint.EfsAccessPointConfig{
+		FileSystemId: f.fileSystem.Id(),
 		RootDirectory: &efsaccesspoint.EfsAccessPointRootDirectory{
 			Path: jsii.String("/wordpress"),
 			// EFS creates the directory on first mount, owned by the web

@@ -7,9 +7,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
-
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
 )
 
 // The decisions in this file are plain Go, apart from any construct, so
@@ -20,7 +19,6 @@ const (
 	// masterUsername owns the database; its password lives only in the
 	// RDS-managed secret.
 	masterUsername = "wpadmin"
-	mysqlPort      = 3306
 	// caCertificate is the CA whose certificate the server presents; the
 	// web tier verifies it with the RDS global bundle.
 	caCertificate = "rds-ca-rsa2048-g1"
@@ -37,16 +35,60 @@ const (
 // records every statement: too noisy and too costly for a web site.
 var cloudwatchLogs = []string{"error", "slowquery"}
 
-var reEngineVersion = regexp.MustCompile(`^(8\.[04])(\.[0-9]+)?$`)
+// Bounds of the database's sizes, in GiB and days.
+const (
+	// MinAllocatedStorage is the least gp3 storage RDS MySQL takes;
+	// MaxStorage the most.
+	MinAllocatedStorage = 20
+	MaxStorage          = 65536
+	// Automated backups are kept 1 to 35 days; 0 would turn them off.
+	MinBackupRetentionDays = 1
+	MaxBackupRetentionDays = 35
+)
 
-// parameterGroupFamily returns the RDS parameter group family of a MySQL
-// version given as major ("8.4") or exact ("8.4.3"): "mysql8.4".
-func parameterGroupFamily(version string) (string, error) {
+var (
+	reEngineVersion = regexp.MustCompile(`^(8\.[04])(\.[0-9]+)?$`)
+	reInstanceClass = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+)
+
+// EngineFamily returns the RDS parameter group family of a MySQL version
+// given as major ("8.4") or exact ("8.4.3"): "mysql8.4"; an error for a
+// version out of standard support or of another shape.
+func EngineFamily(version string) (string, error) {
 	m := reEngineVersion.FindStringSubmatch(version)
 	if m == nil {
-		return "", fmt.Errorf("engine version: got %q, want 8.4 or 8.0, optionally with a minor version such as 8.4.3", version)
+		return "", fmt.Errorf("got %q, want a MySQL version in standard support: 8.4 or 8.0, optionally with a minor version such as 8.4.3", version)
 	}
 	return "mysql" + m[1], nil
+}
+
+// CheckInstanceClass reports a string that is not an RDS instance class.
+func CheckInstanceClass(class string) error {
+	if !reInstanceClass.MatchString(class) {
+		return fmt.Errorf("got %q, want an RDS instance class such as %s", class, DefaultInstanceClass)
+	}
+	return nil
+}
+
+// CheckStorage reports an initial storage or a storage autoscaling cap
+// that RDS would refuse, or a cap that leaves storage no room to grow.
+// It returns the problem of each value, nil where there is none.
+func CheckStorage(allocated, max int) (allocatedErr, maxErr error) {
+	if allocated < MinAllocatedStorage || allocated > MaxStorage {
+		allocatedErr = fmt.Errorf("got %d GiB, want %d to %d GiB (gp3)", allocated, MinAllocatedStorage, MaxStorage)
+	}
+	if max <= allocated || max > MaxStorage {
+		maxErr = fmt.Errorf("got %d GiB, want more than the allocated storage (%d GiB) and at most %d GiB, so storage can grow", max, allocated, MaxStorage)
+	}
+	return allocatedErr, maxErr
+}
+
+// CheckBackupRetention reports a retention RDS would refuse.
+func CheckBackupRetention(days int) error {
+	if days < MinBackupRetentionDays || days > MaxBackupRetentionDays {
+		return fmt.Errorf("got %d days, want %d to %d days (0 would turn automated backups off)", days, MinBackupRetentionDays, MaxBackupRetentionDays)
+	}
+	return nil
 }
 
 // parameterGroupName carries the family because a group cannot change
@@ -159,22 +201,22 @@ func fileSystemPolicy(fsARN string) (string, error) {
 
 func (cfg DatabaseConfig) withDefaults() DatabaseConfig {
 	if cfg.EngineVersion == "" {
-		cfg.EngineVersion = "8.4"
+		cfg.EngineVersion = DefaultEngineVersion
 	}
 	if cfg.InstanceClass == "" {
-		cfg.InstanceClass = "db.t4g.medium"
+		cfg.InstanceClass = DefaultInstanceClass
 	}
 	if cfg.AllocatedStorage == 0 {
-		cfg.AllocatedStorage = 20
+		cfg.AllocatedStorage = DefaultAllocatedStorage
 	}
 	if cfg.MaxAllocatedStorage == 0 {
-		cfg.MaxAllocatedStorage = 100
+		cfg.MaxAllocatedStorage = DefaultMaxAllocatedStorage
 	}
 	if cfg.BackupRetentionDays == 0 {
-		cfg.BackupRetentionDays = 7
+		cfg.BackupRetentionDays = DefaultBackupRetentionDays
 	}
 	if cfg.DatabaseName == "" {
-		cfg.DatabaseName = "wordpress"
+		cfg.DatabaseName = DefaultDatabaseName
 	}
 	return cfg
 }
@@ -182,24 +224,24 @@ func (cfg DatabaseConfig) withDefaults() DatabaseConfig {
 // validate checks a configuration after withDefaults and returns every
 // problem at once.
 func (cfg DatabaseConfig) validate() error {
-	errs := required(cfg.Name, cfg.Network, cfg.SecurityGroup)
-	if _, err := parameterGroupFamily(cfg.EngineVersion); err != nil {
-		errs = append(errs, err)
+	errs := required(cfg.Name, cfg.Network, cfg.Security)
+	add := func(field string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", field, err))
+		}
 	}
-	if cfg.AllocatedStorage < 20 {
-		errs = append(errs, fmt.Errorf("allocated storage: got %d GiB, want at least 20 (gp3)", cfg.AllocatedStorage))
-	}
-	if cfg.MaxAllocatedStorage <= cfg.AllocatedStorage {
-		errs = append(errs, fmt.Errorf("max allocated storage: got %d GiB, want more than allocated storage (%d) so storage can grow", cfg.MaxAllocatedStorage, cfg.AllocatedStorage))
-	}
-	if cfg.BackupRetentionDays < 1 || cfg.BackupRetentionDays > 35 {
-		errs = append(errs, fmt.Errorf("backup retention: got %d days, want 1 to 35 (0 would disable automated backups)", cfg.BackupRetentionDays))
-	}
+	_, err := EngineFamily(cfg.EngineVersion)
+	add("engine version", err)
+	add("instance class", CheckInstanceClass(cfg.InstanceClass))
+	allocatedErr, maxErr := CheckStorage(cfg.AllocatedStorage, cfg.MaxAllocatedStorage)
+	add("allocated storage", allocatedErr)
+	add("max allocated storage", maxErr)
+	add("backup retention", CheckBackupRetention(cfg.BackupRetentionDays))
 	return errors.Join(errs...)
 }
 
 // required reports the fields every construct of this package needs.
-func required(name string, n *network.Network, sg securitygroup.SecurityGroup) []error {
+func required(name string, n *network.Network, sec *security.Security) []error {
 	var errs []error
 	if name == "" {
 		errs = append(errs, errors.New("name: required"))
@@ -207,8 +249,8 @@ func required(name string, n *network.Network, sg securitygroup.SecurityGroup) [
 	if n == nil {
 		errs = append(errs, errors.New("network: required"))
 	}
-	if sg == nil {
-		errs = append(errs, errors.New("security group: required"))
+	if sec == nil {
+		errs = append(errs, errors.New("security: required"))
 	}
 	return errs
 }
@@ -227,7 +269,7 @@ func (cfg FileSystemConfig) withDefaults() FileSystemConfig {
 }
 
 func (cfg FileSystemConfig) validate() error {
-	errs := required(cfg.Name, cfg.Network, cfg.SecurityGroup)
+	errs := required(cfg.Name, cfg.Network, cfg.Security)
 	if cfg.OwnerUID < 0 || cfg.OwnerGID < 0 {
 		errs = append(errs, fmt.Errorf("owner: got %d:%d, want non-negative POSIX IDs", cfg.OwnerUID, cfg.OwnerGID))
 	}

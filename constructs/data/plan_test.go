@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestParameterGroupFamily(t *testing.T) {
+func TestEngineFamily(t *testing.T) {
 	tests := []struct {
 		version, want, wantErr string
 	}{
@@ -20,26 +20,26 @@ func TestParameterGroupFamily(t *testing.T) {
 		{version: "8.4.3", want: "mysql8.4"},
 		{version: "8.0", want: "mysql8.0"},
 		{version: "8.0.40", want: "mysql8.0"},
-		{version: "5.7", wantErr: `engine version: got "5.7"`},
-		{version: "8.1", wantErr: `engine version: got "8.1"`},
-		{version: "8", wantErr: `engine version: got "8"`},
-		{version: "8.4.", wantErr: `engine version: got "8.4."`},
-		{version: "", wantErr: `engine version: got ""`},
+		{version: "5.7", wantErr: `got "5.7"`},
+		{version: "8.1", wantErr: `got "8.1"`},
+		{version: "8", wantErr: `got "8"`},
+		{version: "8.4.", wantErr: `got "8.4."`},
+		{version: "", wantErr: `got ""`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.version, func(t *testing.T) {
-			got, err := parameterGroupFamily(tt.version)
+			got, err := EngineFamily(tt.version)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("parameterGroupFamily(%q) error = %v, want one containing %q", tt.version, err, tt.wantErr)
+					t.Fatalf("EngineFamily(%q) error = %v, want one containing %q", tt.version, err, tt.wantErr)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("parameterGroupFamily(%q): %v", tt.version, err)
+				t.Fatalf("EngineFamily(%q): %v", tt.version, err)
 			}
 			if got != tt.want {
-				t.Errorf("parameterGroupFamily(%q) = %q, want %q", tt.version, got, tt.want)
+				t.Errorf("EngineFamily(%q) = %q, want %q", tt.version, got, tt.want)
 			}
 		})
 	}
@@ -141,12 +141,12 @@ func TestDatabaseConfigDefaults(t *testing.T) {
 	got := DatabaseConfig{Name: "wordpress-default"}.withDefaults()
 	want := DatabaseConfig{
 		Name:                "wordpress-default",
-		EngineVersion:       "8.4",
-		InstanceClass:       "db.t4g.medium",
-		AllocatedStorage:    20,
-		MaxAllocatedStorage: 100,
-		BackupRetentionDays: 7,
-		DatabaseName:        "wordpress",
+		EngineVersion:       DefaultEngineVersion,
+		InstanceClass:       DefaultInstanceClass,
+		AllocatedStorage:    DefaultAllocatedStorage,
+		MaxAllocatedStorage: DefaultMaxAllocatedStorage,
+		BackupRetentionDays: DefaultBackupRetentionDays,
+		DatabaseName:        DefaultDatabaseName,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("withDefaults (-want +got):\n%s", diff)
@@ -159,7 +159,7 @@ func TestDatabaseConfigValidate(t *testing.T) {
 		cfg  DatabaseConfig
 		want []string
 	}{
-		{"missing required fields", DatabaseConfig{}, []string{"name: required", "network: required", "security group: required"}},
+		{"missing required fields", DatabaseConfig{}, []string{"name: required", "network: required", "security: required"}},
 		{"bad version", DatabaseConfig{EngineVersion: "9.1"}, []string{`engine version: got "9.1"`}},
 		{"storage cannot grow", DatabaseConfig{AllocatedStorage: 100, MaxAllocatedStorage: 100}, []string{"max allocated storage: got 100 GiB"}},
 		{"too small", DatabaseConfig{AllocatedStorage: 10}, []string{"allocated storage: got 10 GiB"}},

@@ -10,21 +10,51 @@
 package edge
 
 import (
+	"errors"
+	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lb"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lbtargetgroup"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
 )
 
 // TLSPolicy is the HTTPS listener's security policy: TLS 1.3, with TLS 1.2
 // kept for older clients, and no CBC or SHA-1 ciphers.
 const TLSPolicy = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+
+// Defaults of LoadBalancerConfig.
+const (
+	DefaultHealthCheckPath            = "/"
+	DefaultDeregistrationDelaySeconds = 30
+)
+
+var reCertificate = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]+$`)
+
+// CheckCertificateARN reports a string that is not an ACM certificate ARN,
+// or, when region is not empty, a certificate of another region: a load
+// balancer can only use certificates of its own region.
+func CheckCertificateARN(arn, region string) error {
+	m := reCertificate.FindStringSubmatch(arn)
+	switch {
+	case m == nil:
+		example := region
+		if example == "" {
+			example = "us-east-1"
+		}
+		return fmt.Errorf("got %q, want an ACM certificate ARN such as arn:aws:acm:%s:123456789012:certificate/<id>", arn, example)
+	case region != "" && m[1] != region:
+		return fmt.Errorf("got %q, want a certificate in the stack's region %s (an ALB can only use certificates of its own region)", arn, region)
+	}
+	return nil
+}
 
 // LoadBalancerConfig describes the load balancer.
 type LoadBalancerConfig struct {
@@ -32,68 +62,112 @@ type LoadBalancerConfig struct {
 	Name string
 	// Network places the load balancer in its public subnets. Required.
 	Network *network.Network
-	// SecurityGroup is ExternalWeb. Required.
-	SecurityGroup securitygroup.SecurityGroup
+	// Security provides the load balancer's group, ExternalWeb. Required.
+	Security *security.Security
 	// HealthCheckPath is what the target group requests from each server.
-	// Default: "/"
+	// Default: DefaultHealthCheckPath ("/")
 	HealthCheckPath string
 	// CertificateARN, when set, adds the HTTPS listener and turns port 80 into a redirect.
 	// Default: "" (HTTP only)
 	CertificateARN string
-	// DeletionProtection guards the load balancer against deletion.
-	// Default: false
-	DeletionProtection bool
+	// AllowDeletion lifts the load balancer's deletion protection, for
+	// throw-away environments; the zero value is the safe one.
+	// Default: false (deletion protection on)
+	AllowDeletion bool
 	// Stickiness pins a visitor to one server for a day with a load balancer cookie.
 	// Default: false
 	Stickiness bool
 	// DeregistrationDelaySeconds lets in-flight requests finish on a server
 	// being removed: WordPress pages answer in well under this.
-	// Default: 30
+	// Default: DefaultDeregistrationDelaySeconds (30)
 	DeregistrationDelaySeconds int
 }
 
-// LoadBalancer is the built edge.
-type LoadBalancer struct {
-	constructs.Construct
-	LoadBalancer lb.Lb
-	TargetGroup  lbtargetgroup.LbTargetGroup
-	HTTPListener lblistener.LbListener
-	// HTTPSListener is nil without a certificate.
-	HTTPSListener lblistener.LbListener
-	// URL is the site's address, http:// or https:// followed by the load balancer's DNS name.
-	URL *string
-}
-
-// NewLoadBalancer builds the load balancer, its target group and listeners.
-func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConfig) *LoadBalancer {
+func (cfg LoadBalancerConfig) withDefaults() LoadBalancerConfig {
 	if cfg.HealthCheckPath == "" {
-		cfg.HealthCheckPath = "/"
+		cfg.HealthCheckPath = DefaultHealthCheckPath
 	}
 	if cfg.DeregistrationDelaySeconds == 0 {
-		cfg.DeregistrationDelaySeconds = 30
+		cfg.DeregistrationDelaySeconds = DefaultDeregistrationDelaySeconds
+	}
+	return cfg
+}
+
+// validate checks a configuration after withDefaults and returns every
+// problem at once.
+func (cfg LoadBalancerConfig) validate() error {
+	var errs []error
+	if cfg.Name == "" {
+		errs = append(errs, errors.New("name: required"))
+	}
+	if cfg.Network == nil {
+		errs = append(errs, errors.New("network: required"))
+	}
+	if cfg.Security == nil {
+		errs = append(errs, errors.New("security: required"))
+	}
+	if !strings.HasPrefix(cfg.HealthCheckPath, "/") {
+		errs = append(errs, fmt.Errorf("health check path: got %q, want a URL path starting with /", cfg.HealthCheckPath))
+	}
+	if cfg.CertificateARN != "" {
+		if err := CheckCertificateARN(cfg.CertificateARN, ""); err != nil {
+			errs = append(errs, fmt.Errorf("certificate ARN: %w", err))
+		}
+	}
+	// The range the target group attribute accepts.
+	if d := cfg.DeregistrationDelaySeconds; d < 0 || d > 3600 {
+		errs = append(errs, fmt.Errorf("deregistration delay: got %d seconds, want 0 to 3600", d))
+	}
+	return errors.Join(errs...)
+}
+
+// LoadBalancer is the built edge, seen by what it fronts.
+type LoadBalancer struct {
+	constructs.Construct
+	loadBalancer lb.Lb
+	targetGroup  lbtargetgroup.LbTargetGroup
+	url          *string
+}
+
+// URL is the site's address: http:// or https:// followed by the load
+// balancer's DNS name.
+func (e *LoadBalancer) URL() *string { return e.url }
+
+// DNSName is the load balancer's DNS name, for a CNAME or alias record.
+func (e *LoadBalancer) DNSName() *string { return e.loadBalancer.DnsName() }
+
+// TargetGroupARN is the target group the web servers register in.
+func (e *LoadBalancer) TargetGroupARN() *string { return e.targetGroup.Arn() }
+
+// NewLoadBalancer builds the load balancer, its target group and listeners.
+// It panics on an invalid configuration.
+func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConfig) *LoadBalancer {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		panic(fmt.Errorf("edge %q: invalid configuration: %w", id, err))
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	e := &LoadBalancer{Construct: c}
 
-	e.LoadBalancer = lb.NewLb(c, jsii.String("alb"), &lb.LbConfig{
+	e.loadBalancer = lb.NewLb(c, jsii.String("alb"), &lb.LbConfig{
 		Name:                     jsii.String(cfg.Name),
 		LoadBalancerType:         jsii.String("application"),
 		Internal:                 jsii.Bool(false),
 		Subnets:                  cfg.Network.SubnetIDs(network.Public),
-		SecurityGroups:           &[]*string{cfg.SecurityGroup.Id()},
+		SecurityGroups:           cfg.Security.LoadBalancerGroupIDs(),
 		DropInvalidHeaderFields:  jsii.Bool(true), // closes a request-smuggling path to the servers
 		EnableHttp2:              jsii.Bool(true),
-		EnableDeletionProtection: jsii.Bool(cfg.DeletionProtection),
+		EnableDeletionProtection: jsii.Bool(!cfg.AllowDeletion),
 		DesyncMitigationMode:     jsii.String("defensive"),
 		Tags:                     &map[string]*string{"Name": jsii.String(cfg.Name)},
 	})
 
-	e.TargetGroup = lbtargetgroup.NewLbTargetGroup(c, jsii.String("web-tg"), &lbtargetgroup.LbTargetGroupConfig{
+	e.targetGroup = lbtargetgroup.NewLbTargetGroup(c, jsii.String("web-tg"), &lbtargetgroup.LbTargetGroupConfig{
 		Name:                jsii.String(cfg.Name + "-web"),
 		Port:                jsii.Number(80),
 		Protocol:            jsii.String("HTTP"),
 		TargetType:          jsii.String("instance"),
-		VpcId:               cfg.Network.Vpc.Id(),
+		VpcId:               cfg.Network.VpcID(),
 		DeregistrationDelay: jsii.String(strconv.Itoa(cfg.DeregistrationDelaySeconds)),
 		HealthCheck: &lbtargetgroup.LbTargetGroupHealthCheck{
 			Enabled:            jsii.Bool(true),
@@ -113,7 +187,7 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConf
 		Tags: &map[string]*string{"Name": jsii.String(cfg.Name + "-web")},
 	})
 
-	forward := &lblistener.LbListenerDefaultAction{Type: jsii.String("forward"), TargetGroupArn: e.TargetGroup.Arn()}
+	forward := &lblistener.LbListenerDefaultAction{Type: jsii.String("forward"), TargetGroupArn: e.targetGroup.Arn()}
 	httpAction := forward
 	scheme := "http"
 	if cfg.CertificateARN != "" {
@@ -124,8 +198,8 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConf
 				Protocol: jsii.String("HTTPS"), Port: jsii.String("443"), StatusCode: jsii.String("HTTP_301"),
 			},
 		}
-		e.HTTPSListener = lblistener.NewLbListener(c, jsii.String("https"), &lblistener.LbListenerConfig{
-			LoadBalancerArn: e.LoadBalancer.Arn(),
+		lblistener.NewLbListener(c, jsii.String("https"), &lblistener.LbListenerConfig{
+			LoadBalancerArn: e.loadBalancer.Arn(),
 			Port:            jsii.Number(443),
 			Protocol:        jsii.String("HTTPS"),
 			SslPolicy:       jsii.String(TLSPolicy),
@@ -133,13 +207,13 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConf
 			DefaultAction:   &[]*lblistener.LbListenerDefaultAction{forward},
 		})
 	}
-	e.HTTPListener = lblistener.NewLbListener(c, jsii.String("http"), &lblistener.LbListenerConfig{
-		LoadBalancerArn: e.LoadBalancer.Arn(),
+	lblistener.NewLbListener(c, jsii.String("http"), &lblistener.LbListenerConfig{
+		LoadBalancerArn: e.loadBalancer.Arn(),
 		Port:            jsii.Number(80),
 		Protocol:        jsii.String("HTTP"),
 		DefaultAction:   &[]*lblistener.LbListenerDefaultAction{httpAction},
 	})
 	// A token embeds in a Go string and resolves to an interpolation.
-	e.URL = jsii.String(scheme + "://" + *e.LoadBalancer.DnsName())
+	e.url = jsii.String(scheme + "://" + *e.loadBalancer.DnsName())
 	return e
 }

@@ -3,6 +3,7 @@ package network
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -10,15 +11,24 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/flowlog"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
 )
 
 // FlowLogRetentionDays lists the retention periods CloudWatch Logs accepts.
 var FlowLogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
+// CheckFlowLogRetention reports a retention CloudWatch Logs would refuse.
+func CheckFlowLogRetention(days int) error {
+	if !slices.Contains(FlowLogRetentionDays, days) {
+		return fmt.Errorf("got %d, want a retention CloudWatch Logs accepts: %v", days, FlowLogRetentionDays)
+	}
+	return nil
+}
+
 // newFlowLog records every accepted and rejected flow of the VPC in
 // CloudWatch Logs: the evidence an incident review needs, and what shows a
 // security group rule that blocks something it should not.
-func newFlowLog(scope constructs.Construct, n *Network, name string, retentionDays int) {
+func newFlowLog(scope constructs.Construct, v vpc.Vpc, name string, retentionDays int) {
 	group := cloudwatchloggroup.NewCloudwatchLogGroup(scope, jsii.String("flow-log-group"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 		Name:            jsii.String(fmt.Sprintf("/vpc/%s/flow-logs", name)),
 		RetentionInDays: jsii.Number(retentionDays),
@@ -47,7 +57,7 @@ func newFlowLog(scope constructs.Construct, n *Network, name string, retentionDa
 		})),
 	})
 	flowlog.NewFlowLog(scope, jsii.String("flow-log"), &flowlog.FlowLogConfig{
-		VpcId:              n.Vpc.Id(),
+		VpcId:              v.Id(),
 		TrafficType:        jsii.String("ALL"),
 		LogDestinationType: jsii.String("cloud-watch-logs"),
 		LogDestination:     group.Arn(),

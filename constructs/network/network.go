@@ -12,6 +12,7 @@
 package network
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -28,18 +29,25 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
-// NetworkConfig describes the VPC. Validate it with PlanSubnets first: New
-// panics on a configuration PlanSubnets rejects.
+// Defaults of NetworkConfig, also the defaults of the stack configuration.
+const (
+	DefaultCIDR                 = "10.0.0.0/16"
+	DefaultSubnetPrefixLength   = 24
+	DefaultFlowLogRetentionDays = 90
+)
+
+// NetworkConfig describes the VPC. NewNetwork panics on a configuration
+// that Validate rejects.
 type NetworkConfig struct {
 	// Name tags the VPC and the gateways, e.g. "wordpress-prod". Required.
 	Name string
 	// CidrBlock is the VPC's IPv4 range.
-	// Default: "10.0.0.0/16"
+	// Default: DefaultCIDR ("10.0.0.0/16")
 	CidrBlock string
 	// AvailabilityZones are the zones to spread over, e.g. "us-east-1a". Required, 2 to 6.
 	AvailabilityZones []string
 	// SubnetPrefixLength is the size of each derived subnet.
-	// Default: 24
+	// Default: DefaultSubnetPrefixLength (24)
 	SubnetPrefixLength int
 	// SubnetCIDRs overrides derived subnet ranges, keyed by tier and zone
 	// letter ("app-a").
@@ -52,54 +60,95 @@ type NetworkConfig struct {
 	MapPublicIPOnLaunch bool
 	// FlowLogRetentionDays keeps VPC flow logs this long in CloudWatch
 	// Logs; one of FlowLogRetentionDays.
-	// Default: 90
+	// Default: DefaultFlowLogRetentionDays (90)
 	FlowLogRetentionDays int
 }
 
-// Zone is everything the network holds in one availability zone.
+// Zone is one availability zone of the network.
 type Zone struct {
-	// Name is the zone, e.g. "us-east-1a"; Letter its suffix, e.g. "a".
-	Name, Letter      string
-	Public, App, Data subnet.Subnet
-	NatGateway        natgateway.NatGateway
-	// AppRouteTable sends this zone's app subnet out through NatGateway,
-	// by AppDefaultRoute.
-	AppRouteTable   routetable.RouteTable
-	AppDefaultRoute route.Route
+	// Name is the zone, e.g. "us-east-1a"; Letter its suffix, e.g. "a",
+	// which keys the zone's resources.
+	Name, Letter string
 }
 
-// Network is the built VPC, for later tiers to place resources in.
+// zone is everything the network holds in one availability zone.
+type zone struct {
+	Zone
+	public, app, data subnet.Subnet
+	natGateway        natgateway.NatGateway
+	// appDefaultRoute sends this zone's app subnet out through natGateway.
+	appDefaultRoute route.Route
+}
+
+// Network is the built VPC. Later tiers place resources in it through its
+// methods, which name what they need: IDs of a tier's subnets, the VPC,
+// and when the internet is reachable from the app subnets.
 type Network struct {
 	constructs.Construct
-	Vpc             vpc.Vpc
-	InternetGateway internetgateway.InternetGateway
-	// Zones are in configuration order.
-	Zones            []Zone
-	PublicRouteTable routetable.RouteTable
-	// DataRouteTable has only the VPC-local route: the data tier cannot
-	// reach, or be reached from, the internet.
-	DataRouteTable routetable.RouteTable
+	cidr  string
+	vpc   vpc.Vpc
+	zones []zone
+}
+
+// VpcID is the VPC's ID.
+func (n *Network) VpcID() *string { return n.vpc.Id() }
+
+// CIDR is the VPC's IPv4 range, e.g. "10.0.0.0/16": the only source that a
+// server behind the load balancer can trust to set X-Forwarded-For.
+func (n *Network) CIDR() string { return n.cidr }
+
+// Zones are the network's zones, in configuration order.
+func (n *Network) Zones() []Zone {
+	out := make([]Zone, len(n.zones))
+	for i, z := range n.zones {
+		out[i] = z.Zone
+	}
+	return out
 }
 
 // SubnetIDs returns the IDs of one tier's subnets, in zone order, in the
 // form the provider bindings take.
 func (n *Network) SubnetIDs(t Tier) *[]*string {
-	ids := make([]*string, 0, len(n.Zones))
-	for _, z := range n.Zones {
-		ids = append(ids, z.Subnet(t).Id())
+	ids := make([]*string, 0, len(n.zones))
+	for _, z := range n.zones {
+		ids = append(ids, z.subnet(t).Id())
 	}
 	return &ids
 }
 
-// Subnet returns the zone's subnet of tier t.
-func (z Zone) Subnet(t Tier) subnet.Subnet {
+// SubnetID returns the ID of the subnet of tier t in the zone with the given
+// letter; it panics on a zone the network does not have.
+func (n *Network) SubnetID(t Tier, letter string) *string {
+	for _, z := range n.zones {
+		if z.Letter == letter {
+			return z.subnet(t).Id()
+		}
+	}
+	panic(fmt.Sprintf("network: no zone %q", letter))
+}
+
+// InternetConnectivityEstablished is what a resource in the app subnets
+// must depend on when it needs the internet as soon as it exists (a server
+// that installs packages at boot): every app subnet's default route
+// through its zone's NAT gateway. Terraform cannot see that need through
+// references, because nothing references a route.
+func (n *Network) InternetConnectivityEstablished() []cdktf.ITerraformDependable {
+	out := make([]cdktf.ITerraformDependable, 0, len(n.zones))
+	for _, z := range n.zones {
+		out = append(out, z.appDefaultRoute)
+	}
+	return out
+}
+
+// subnet returns the zone's subnet of tier t.
+func (z zone) subnet(t Tier) subnet.Subnet {
 	switch t {
 	case Public:
-		return z.Public
+		return z.public
 	case App:
-		return z.App
+		return z.app
 	case Data:
-		return z.Data
+		return z.data
 	}
 	panic(fmt.Sprintf("network: unknown tier %q", t))
 }
@@ -112,47 +161,46 @@ func subnetName(t Tier, letter string) string {
 
 // NewNetwork builds the VPC, its subnets, gateways and routes.
 func NewNetwork(scope constructs.Construct, id string, cfg NetworkConfig) *Network {
-	cfg = withDefaults(cfg)
-	plans, errs := PlanSubnets(cfg.CidrBlock, cfg.AvailabilityZones, cfg.SubnetPrefixLength, cfg.SubnetCIDRs)
-	if len(cfg.AvailabilityZones) < MinZones || len(cfg.AvailabilityZones) > MaxZones {
-		errs = append(errs, fmt.Errorf("availability_zones: got %d, want %d to %d", len(cfg.AvailabilityZones), MinZones, MaxZones))
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		panic(fmt.Errorf("network %q: invalid configuration: %w", id, err))
 	}
-	if len(errs) > 0 {
-		panic(fmt.Sprintf("network %q: invalid configuration: %v", id, errs))
-	}
+	plans, _ := PlanSubnets(cfg.CidrBlock, cfg.AvailabilityZones, cfg.SubnetPrefixLength, cfg.SubnetCIDRs) // validated above
 
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	n := &Network{Construct: c}
-	n.Vpc = vpc.NewVpc(c, jsii.String("vpc"), &vpc.VpcConfig{
+	n := &Network{Construct: c, cidr: cfg.CidrBlock}
+	n.vpc = vpc.NewVpc(c, jsii.String("vpc"), &vpc.VpcConfig{
 		CidrBlock:          jsii.String(cfg.CidrBlock),
 		EnableDnsSupport:   jsii.Bool(true),
 		EnableDnsHostnames: jsii.Bool(true), // EFS mount helpers and RDS endpoints resolve through VPC DNS
 		Tags:               nameTag(cfg.Name),
 	})
-	newFlowLog(c, n, cfg.Name, cfg.FlowLogRetentionDays)
-	n.InternetGateway = internetgateway.NewInternetGateway(c, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
-		VpcId: n.Vpc.Id(),
+	newFlowLog(c, n.vpc, cfg.Name, cfg.FlowLogRetentionDays)
+	igw := internetgateway.NewInternetGateway(c, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
+		VpcId: n.vpc.Id(),
 		Tags:  nameTag(cfg.Name),
 	})
 
-	n.PublicRouteTable = newRouteTable(c, n.Vpc, "public-rt", "RT-Public-Subnet")
+	publicRouteTable := newRouteTable(c, n.vpc, "public-rt", "RT-Public-Subnet")
 	route.NewRoute(c, jsii.String("public-default-route"), &route.RouteConfig{
-		RouteTableId:         n.PublicRouteTable.Id(),
+		RouteTableId:         publicRouteTable.Id(),
 		DestinationCidrBlock: jsii.String("0.0.0.0/0"),
-		GatewayId:            n.InternetGateway.Id(),
+		GatewayId:            igw.Id(),
 	})
-	n.DataRouteTable = newRouteTable(c, n.Vpc, "data-rt", "RT-Data-Subnet")
+	// The data tier's table has only the VPC-local route: the data tier
+	// cannot reach, or be reached from, the internet.
+	dataRouteTable := newRouteTable(c, n.vpc, "data-rt", "RT-Data-Subnet")
 
 	byKey := map[string]SubnetPlan{}
 	for _, p := range plans {
 		byKey[p.Key] = p
 	}
 	for _, zoneName := range cfg.AvailabilityZones {
-		z := Zone{Name: zoneName, Letter: ZoneLetter(zoneName)}
+		z := zone{Zone: Zone{Name: zoneName, Letter: ZoneLetter(zoneName)}}
 		newSubnet := func(t Tier) subnet.Subnet {
 			p := byKey[fmt.Sprintf("%s-%s", t, z.Letter)]
 			s := subnet.NewSubnet(c, jsii.String(p.Key), &subnet.SubnetConfig{
-				VpcId:               n.Vpc.Id(),
+				VpcId:               n.vpc.Id(),
 				AvailabilityZone:    jsii.String(zoneName),
 				CidrBlock:           jsii.String(p.CIDR),
 				MapPublicIpOnLaunch: jsii.Bool(t == Public && cfg.MapPublicIPOnLaunch),
@@ -163,9 +211,9 @@ func NewNetwork(scope constructs.Construct, id string, cfg NetworkConfig) *Netwo
 			})
 			return s
 		}
-		z.Public, z.App, z.Data = newSubnet(Public), newSubnet(App), newSubnet(Data)
-		associate(c, "public-"+z.Letter, z.Public, n.PublicRouteTable)
-		associate(c, "data-"+z.Letter, z.Data, n.DataRouteTable)
+		z.public, z.app, z.data = newSubnet(Public), newSubnet(App), newSubnet(Data)
+		associate(c, "public-"+z.Letter, z.public, publicRouteTable)
+		associate(c, "data-"+z.Letter, z.data, dataRouteTable)
 
 		// One NAT per zone: with a single NAT, losing its zone would cut
 		// every web server's egress (package installs, Secrets Manager).
@@ -173,36 +221,54 @@ func NewNetwork(scope constructs.Construct, id string, cfg NetworkConfig) *Netwo
 			Domain: jsii.String("vpc"),
 			Tags:   nameTag(fmt.Sprintf("%s-nat-%s", cfg.Name, z.Letter)),
 		})
-		z.NatGateway = natgateway.NewNatGateway(c, jsii.String("nat-"+z.Letter), &natgateway.NatGatewayConfig{
+		z.natGateway = natgateway.NewNatGateway(c, jsii.String("nat-"+z.Letter), &natgateway.NatGatewayConfig{
 			AllocationId: natEIP.AllocationId(),
-			SubnetId:     z.Public.Id(),
+			SubnetId:     z.public.Id(),
 			Tags:         nameTag(fmt.Sprintf("%s-nat-%s", cfg.Name, z.Letter)),
 			// The NAT only forwards once the VPC has its internet gateway.
-			DependsOn: &[]cdktf.ITerraformDependable{n.InternetGateway},
+			DependsOn: &[]cdktf.ITerraformDependable{igw},
 		})
-		z.AppRouteTable = newRouteTable(c, n.Vpc, "app-rt-"+z.Letter, "RT-APP-Subnet-AZ-"+strings.ToUpper(z.Letter))
-		z.AppDefaultRoute = route.NewRoute(c, jsii.String("app-"+z.Letter+"-default-route"), &route.RouteConfig{
-			RouteTableId:         z.AppRouteTable.Id(),
+		appRouteTable := newRouteTable(c, n.vpc, "app-rt-"+z.Letter, "RT-APP-Subnet-AZ-"+strings.ToUpper(z.Letter))
+		z.appDefaultRoute = route.NewRoute(c, jsii.String("app-"+z.Letter+"-default-route"), &route.RouteConfig{
+			RouteTableId:         appRouteTable.Id(),
 			DestinationCidrBlock: jsii.String("0.0.0.0/0"),
-			NatGatewayId:         z.NatGateway.Id(),
+			NatGatewayId:         z.natGateway.Id(),
 		})
-		associate(c, "app-"+z.Letter, z.App, z.AppRouteTable)
-		n.Zones = append(n.Zones, z)
+		associate(c, "app-"+z.Letter, z.app, appRouteTable)
+		n.zones = append(n.zones, z)
 	}
 	return n
 }
 
-func withDefaults(cfg NetworkConfig) NetworkConfig {
+func (cfg NetworkConfig) withDefaults() NetworkConfig {
 	if cfg.CidrBlock == "" {
-		cfg.CidrBlock = "10.0.0.0/16"
+		cfg.CidrBlock = DefaultCIDR
 	}
 	if cfg.SubnetPrefixLength == 0 {
-		cfg.SubnetPrefixLength = 24
+		cfg.SubnetPrefixLength = DefaultSubnetPrefixLength
 	}
 	if cfg.FlowLogRetentionDays == 0 {
-		cfg.FlowLogRetentionDays = 90
+		cfg.FlowLogRetentionDays = DefaultFlowLogRetentionDays
 	}
 	return cfg
+}
+
+// validate checks a configuration after withDefaults and returns every
+// problem at once.
+func (cfg NetworkConfig) validate() error {
+	var errs []error
+	if cfg.Name == "" {
+		errs = append(errs, errors.New("name: required"))
+	}
+	if err := CheckZoneCount(len(cfg.AvailabilityZones)); err != nil {
+		errs = append(errs, fmt.Errorf("availability zones: %w", err))
+	}
+	_, planErrs := PlanSubnets(cfg.CidrBlock, cfg.AvailabilityZones, cfg.SubnetPrefixLength, cfg.SubnetCIDRs)
+	errs = append(errs, planErrs...)
+	if err := CheckFlowLogRetention(cfg.FlowLogRetentionDays); err != nil {
+		errs = append(errs, fmt.Errorf("flow log retention: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 func newRouteTable(scope constructs.Construct, v vpc.Vpc, id, name string) routetable.RouteTable {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -49,6 +50,42 @@ type SubnetPlan struct {
 	Key string
 	// CIDR is the subnet's IPv4 range.
 	CIDR string
+}
+
+var reRegion = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
+
+// CheckRegion reports a string that is not an AWS region name.
+func CheckRegion(region string) error {
+	if !reRegion.MatchString(region) {
+		return fmt.Errorf("got %q, want an AWS region name such as us-east-1", region)
+	}
+	return nil
+}
+
+// CheckZoneCount reports a number of zones the architecture cannot use.
+func CheckZoneCount(n int) error {
+	if n < MinZones || n > MaxZones {
+		return fmt.Errorf("got %d, want %d to %d zones", n, MinZones, MaxZones)
+	}
+	return nil
+}
+
+// CheckZones reports every zone that is not a zone of region, by name, and
+// every zone named twice.
+func CheckZones(region string, zones []string) []error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, z := range zones {
+		letter := strings.TrimPrefix(z, region)
+		if !strings.HasPrefix(z, region) || len(letter) != 1 || letter[0] < 'a' || letter[0] > 'z' {
+			errs = append(errs, fmt.Errorf("got %q, want a zone of region %s, such as %sa", z, region, region))
+		}
+		if seen[z] {
+			errs = append(errs, fmt.Errorf("got %q, want each zone once", z))
+		}
+		seen[z] = true
+	}
+	return errs
 }
 
 // ZoneLetter returns the suffix that tells zones of one region apart

@@ -17,6 +17,7 @@
 package security
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -35,11 +36,40 @@ type SecurityConfig struct {
 	Network *network.Network
 }
 
-// Security holds the four groups for the tiers to attach.
+func (cfg SecurityConfig) validate() error {
+	if cfg.Network == nil {
+		return errors.New("network: required")
+	}
+	return nil
+}
+
+// Security holds the four groups. Each tier asks for the groups of what it
+// builds, by role, and attaches exactly those.
 type Security struct {
 	constructs.Construct
-	ExternalWeb, InternalWeb, InternalEFS, InternalData securitygroup.SecurityGroup
+	groups map[string]securitygroup.SecurityGroup
 }
+
+func (s *Security) ids(names ...string) *[]*string {
+	out := make([]*string, 0, len(names))
+	for _, n := range names {
+		out = append(out, s.groups[n].Id())
+	}
+	return &out
+}
+
+// LoadBalancerGroupIDs are the groups of the internet-facing load balancer: ExternalWeb.
+func (s *Security) LoadBalancerGroupIDs() *[]*string { return s.ids("ExternalWeb") }
+
+// WebServerGroupIDs are the groups of every web server: InternalWeb, and
+// InternalEFS to reach the file system's mount targets.
+func (s *Security) WebServerGroupIDs() *[]*string { return s.ids("InternalWeb", "InternalEFS") }
+
+// FileSystemGroupIDs are the groups of the EFS mount targets: InternalEFS.
+func (s *Security) FileSystemGroupIDs() *[]*string { return s.ids("InternalEFS") }
+
+// DatabaseGroupIDs are the groups of the database: InternalData.
+func (s *Security) DatabaseGroupIDs() *[]*string { return s.ids("InternalData") }
 
 // Ports of the services the rules admit.
 const (
@@ -89,6 +119,9 @@ var descriptions = map[string]string{
 
 // NewSecurity builds the groups and their rules.
 func NewSecurity(scope constructs.Construct, id string, cfg SecurityConfig) *Security {
+	if err := cfg.validate(); err != nil {
+		panic(fmt.Errorf("security %q: invalid configuration: %w", id, err))
+	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	groups := map[string]securitygroup.SecurityGroup{}
 	for _, name := range []string{"ExternalWeb", "InternalWeb", "InternalEFS", "InternalData"} {
@@ -97,20 +130,14 @@ func NewSecurity(scope constructs.Construct, id string, cfg SecurityConfig) *Sec
 		groups[name] = securitygroup.NewSecurityGroup(c, jsii.String(strings.ToLower(name)), &securitygroup.SecurityGroupConfig{
 			Name:        jsii.String(name),
 			Description: jsii.String(descriptions[name]),
-			VpcId:       cfg.Network.Vpc.Id(),
+			VpcId:       cfg.Network.VpcID(),
 			Tags:        &map[string]*string{"Name": jsii.String(name)},
 		})
 	}
 	for _, r := range rules {
 		newRule(c, groups, r)
 	}
-	return &Security{
-		Construct:    c,
-		ExternalWeb:  groups["ExternalWeb"],
-		InternalWeb:  groups["InternalWeb"],
-		InternalEFS:  groups["InternalEFS"],
-		InternalData: groups["InternalData"],
-	}
+	return &Security{Construct: c, groups: groups}
 }
 
 func newRule(scope constructs.Construct, groups map[string]securitygroup.SecurityGroup, r rule) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/template"
 	"unicode"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 )
 
 // HealthCheckPath is the URL path the ALB target group health-checks. It
@@ -78,30 +80,40 @@ func render(t *template.Template, c UserDataConfig) (string, error) {
 // Shapes of plain values. Tokens are checked only for characters that would
 // break out of the script's single quotes; Terraform fills in the real value.
 var (
-	regionRe        = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	fileSystemIDRe  = regexp.MustCompile(`^fs-[0-9a-f]+$`)
 	accessPointIDRe = regexp.MustCompile(`^fsap-[0-9a-f]+$`)
 	hostRe          = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`)
 	dbNameRe        = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
 	secretARNRe     = regexp.MustCompile(`^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$`)
-	versionRe       = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?$`)
 )
 
 // validateUserData reports every bad field at once, each named as in
 // UserDataConfig.
 func validateUserData(c UserDataConfig) error {
 	var errs []error
-	check := func(field, value string, shape *regexp.Regexp, want string) {
+	// checkWith applies rule to a plain value; a token is checked only
+	// for characters that would break out of the script's quotes.
+	checkWith := func(field, value, want string, rule func(string) error) {
 		switch {
 		case value == "":
 			errs = append(errs, fmt.Errorf("%s: got an empty string, want %s", field, want))
 		case strings.ContainsFunc(value, unsafeInScript):
 			errs = append(errs, fmt.Errorf("%s: got %q, want no quotes, backslashes, spaces or control characters", field, value))
-		case !isToken(value) && !shape.MatchString(value):
-			errs = append(errs, fmt.Errorf("%s: got %q, want %s", field, value, want))
+		case !isToken(value):
+			if err := rule(value); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", field, err))
+			}
 		}
 	}
-	check("Region", c.Region, regionRe, "an AWS region such as us-east-1")
+	check := func(field, value string, shape *regexp.Regexp, want string) {
+		checkWith(field, value, want, func(v string) error {
+			if !shape.MatchString(v) {
+				return fmt.Errorf("got %q, want %s", v, want)
+			}
+			return nil
+		})
+	}
+	checkWith("Region", c.Region, "an AWS region such as us-east-1", network.CheckRegion)
 	check("FileSystemID", c.FileSystemID, fileSystemIDRe, "an EFS file system ID such as fs-0123456789abcdef0")
 	check("AccessPointID", c.AccessPointID, accessPointIDRe, "an EFS access point ID such as fsap-0123456789abcdef0")
 	check("DBHost", c.DBHost, hostRe, "a host name without port")
@@ -110,7 +122,7 @@ func validateUserData(c UserDataConfig) error {
 	}
 	check("DBName", c.DBName, dbNameRe, "a MySQL database name such as wordpress")
 	check("DBSecretARN", c.DBSecretARN, secretARNRe, "a Secrets Manager secret ARN")
-	check("WordPressVersion", c.WordPressVersion, versionRe, "a release such as 6.8.3")
+	checkWith("WordPressVersion", c.WordPressVersion, "a release such as "+DefaultWordPressVersion, CheckWordPressVersion)
 	return errors.Join(errs...)
 }
 

@@ -12,7 +12,9 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -49,30 +51,90 @@ type WebConfig struct {
 	// LoadBalancer's target group receives the servers. Required.
 	LoadBalancer *edge.LoadBalancer
 	// InstanceType of the servers; the AMI's architecture follows it.
-	// Default: "t4g.small"
+	// Default: DefaultInstanceType ("t4g.small")
 	InstanceType string
 	// MinSize and MaxSize bound the group. The group starts at MinSize and
 	// the CPU policy moves it in between.
-	// Default: 2 and 4
+	// Default: DefaultMinSize and DefaultMaxSize (2 and 4)
 	MinSize, MaxSize int
 	// CPUTargetPercent is the average CPU the scaling policy holds.
-	// Default: 50
+	// Default: DefaultCPUTargetPercent (50)
 	CPUTargetPercent int
 	// WordPressVersion is installed on first boot.
-	// Default: "6.8.3"
+	// Default: DefaultWordPressVersion ("6.8.3")
 	WordPressVersion string
 	// RootVolumeGiB sizes each server's root volume; the site lives on EFS.
-	// Default: 16
+	// Default: DefaultRootVolumeGiB (16)
 	RootVolumeGiB int
+}
+
+// Defaults of WebConfig, also the defaults of the stack configuration.
+const (
+	DefaultInstanceType     = "t4g.small"
+	DefaultMinSize          = 2
+	DefaultMaxSize          = 4
+	DefaultCPUTargetPercent = 50
+	DefaultWordPressVersion = "6.8.3"
+	DefaultRootVolumeGiB    = 16
+)
+
+// Bounds of the group.
+const (
+	// MinServers keeps a server after the loss of one zone.
+	MinServers = 2
+	// MaxServers is the most servers the group may scale to.
+	MaxServers = 100
+)
+
+var (
+	reInstanceType     = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	reWordPressVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?$`)
+)
+
+// CheckInstanceType reports a string that is not an EC2 instance type.
+func CheckInstanceType(t string) error {
+	if !reInstanceType.MatchString(t) {
+		return fmt.Errorf("got %q, want an EC2 instance type such as t4g.small or t3.small", t)
+	}
+	return nil
+}
+
+// CheckSize reports bounds of the group that would not survive a zone's
+// loss or that AWS would refuse; nil where a bound is fine.
+func CheckSize(min, max int) (minErr, maxErr error) {
+	if min < MinServers {
+		minErr = fmt.Errorf("got %d, want at least %d, so that losing one zone leaves a server", min, MinServers)
+	}
+	if max < min || max > MaxServers {
+		maxErr = fmt.Errorf("got %d, want min_size (%d) to %d", max, min, MaxServers)
+	}
+	return minErr, maxErr
+}
+
+// CheckCPUTarget reports a scaling target that would never or always scale.
+func CheckCPUTarget(percent int) error {
+	if percent < 10 || percent > 90 {
+		return fmt.Errorf("got %d, want 10 to 90", percent)
+	}
+	return nil
+}
+
+// CheckWordPressVersion reports a string that is not a WordPress release number.
+func CheckWordPressVersion(v string) error {
+	if !reWordPressVersion.MatchString(v) {
+		return fmt.Errorf("got %q, want a WordPress release such as %s", v, DefaultWordPressVersion)
+	}
+	return nil
 }
 
 // Web is the built web tier.
 type Web struct {
 	constructs.Construct
-	Role           iamrole.IamRole
-	LaunchTemplate launchtemplate.LaunchTemplate
-	Group          autoscalinggroup.AutoscalingGroup
+	group autoscalinggroup.AutoscalingGroup
 }
+
+// GroupName is the auto scaling group's name.
+func (w *Web) GroupName() *string { return w.group.Name() }
 
 // Architecture is the CPU architecture an instance type runs: "arm64" for
 // Graviton families (a "g" among the attributes after the generation
@@ -104,79 +166,117 @@ func partition(region string) string {
 	return "aws"
 }
 
-func withDefaults(cfg WebConfig) WebConfig {
+func (cfg WebConfig) withDefaults() WebConfig {
 	if cfg.InstanceType == "" {
-		cfg.InstanceType = "t4g.small"
+		cfg.InstanceType = DefaultInstanceType
 	}
 	if cfg.MinSize == 0 {
-		cfg.MinSize = 2
+		cfg.MinSize = DefaultMinSize
 	}
 	if cfg.MaxSize == 0 {
-		cfg.MaxSize = 4
+		cfg.MaxSize = DefaultMaxSize
 	}
 	if cfg.CPUTargetPercent == 0 {
-		cfg.CPUTargetPercent = 50
+		cfg.CPUTargetPercent = DefaultCPUTargetPercent
 	}
 	if cfg.WordPressVersion == "" {
-		cfg.WordPressVersion = "6.8.3"
+		cfg.WordPressVersion = DefaultWordPressVersion
 	}
 	if cfg.RootVolumeGiB == 0 {
-		cfg.RootVolumeGiB = 16
+		cfg.RootVolumeGiB = DefaultRootVolumeGiB
 	}
 	return cfg
 }
 
+// validate checks a configuration after withDefaults and returns every
+// problem at once.
+func (cfg WebConfig) validate() error {
+	var errs []error
+	for _, r := range []struct {
+		field string
+		set   bool
+	}{
+		{"name", cfg.Name != ""}, {"region", cfg.Region != ""}, {"network", cfg.Network != nil},
+		{"security", cfg.Security != nil}, {"database", cfg.Database != nil},
+		{"file system", cfg.FileSystem != nil}, {"load balancer", cfg.LoadBalancer != nil},
+	} {
+		if !r.set {
+			errs = append(errs, fmt.Errorf("%s: required", r.field))
+		}
+	}
+	add := func(field string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", field, err))
+		}
+	}
+	if cfg.Region != "" {
+		add("region", network.CheckRegion(cfg.Region))
+	}
+	add("instance type", CheckInstanceType(cfg.InstanceType))
+	minErr, maxErr := CheckSize(cfg.MinSize, cfg.MaxSize)
+	add("min size", minErr)
+	add("max size", maxErr)
+	add("CPU target", CheckCPUTarget(cfg.CPUTargetPercent))
+	add("WordPress version", CheckWordPressVersion(cfg.WordPressVersion))
+	if cfg.RootVolumeGiB < 8 {
+		errs = append(errs, fmt.Errorf("root volume: got %d GiB, want at least 8 (the Amazon Linux 2023 image)", cfg.RootVolumeGiB))
+	}
+	return errors.Join(errs...)
+}
+
 // NewWeb builds the role, launch template, auto scaling group and scaling
-// policy. It panics when the user data cannot be rendered, which only an
-// invalid configuration causes.
+// policy. It panics on an invalid configuration.
 func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
-	cfg = withDefaults(cfg)
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		panic(fmt.Errorf("web %q: invalid configuration: %w", id, err))
+	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	w := &Web{Construct: c}
 
 	userData, err := TerraformUserData(UserDataConfig{
 		Region:           cfg.Region,
-		FileSystemID:     *cfg.FileSystem.FileSystem.Id(),
-		AccessPointID:    *cfg.FileSystem.AccessPoint.Id(),
-		DBHost:           *cfg.Database.Instance.Address(),
-		DBPort:           3306,
-		DBName:           cfg.Database.DatabaseName,
-		DBSecretARN:      *cfg.Database.SecretARN,
+		FileSystemID:     *cfg.FileSystem.ID(),
+		AccessPointID:    *cfg.FileSystem.AccessPointID(),
+		DBHost:           *cfg.Database.Address(),
+		DBPort:           cfg.Database.Port(),
+		DBName:           cfg.Database.Name(),
+		DBSecretARN:      *cfg.Database.SecretARN(),
 		WordPressVersion: cfg.WordPressVersion,
 	})
 	if err != nil {
-		panic(fmt.Errorf("web %q: %w", id, err))
+		panic(fmt.Errorf("web %q: invalid configuration: %w", id, err))
 	}
 
-	w.Role = iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
+	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(cfg.Name + "-web"),
 		Description:      jsii.String("WordPress web servers: Session Manager and the database secret, nothing else"),
 		AssumeRolePolicy: jsii.String(mustJSON(policy(statement{Effect: "Allow", Action: []string{"sts:AssumeRole"}, Principal: map[string]string{"Service": "ec2.amazonaws.com"}}))),
 	})
 	// Session Manager replaces SSH: no key pair, no port 22.
 	iamrolepolicyattachment.NewIamRolePolicyAttachment(c, jsii.String("ssm-core"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
-		Role:      w.Role.Name(),
+		Role:      role.Name(),
 		PolicyArn: jsii.String(fmt.Sprintf("arn:%s:iam::aws:policy/AmazonSSMManagedInstanceCore", partition(cfg.Region))),
 	})
 	iamrolepolicy.NewIamRolePolicy(c, jsii.String("db-secret"), &iamrolepolicy.IamRolePolicyConfig{
 		Name: jsii.String("read-database-secret"),
-		Role: w.Role.Id(),
+		Role: role.Id(),
 		Policy: jsii.String(mustJSON(policy(statement{
 			Effect:   "Allow",
 			Action:   []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
-			Resource: *cfg.Database.SecretARN,
+			Resource: *cfg.Database.SecretARN(),
 		}))),
 	})
 	profile := iaminstanceprofile.NewIamInstanceProfile(c, jsii.String("profile"), &iaminstanceprofile.IamInstanceProfileConfig{
 		Name: jsii.String(cfg.Name + "-web"),
-		Role: w.Role.Name(),
+		Role: role.Name(),
 	})
 
 	// The script is a local value, so the plan shows it as text a reviewer
 	// can read; the template only needs its base64 form.
 	bootScript := cdktf.NewTerraformLocal(c, jsii.String("boot-script"), jsii.String(userData))
 	tags := &map[string]*string{"Name": jsii.String(cfg.Name + "-web")}
-	w.LaunchTemplate = launchtemplate.NewLaunchTemplate(c, jsii.String("launch-template"), &launchtemplate.LaunchTemplateConfig{
+	template := launchtemplate.NewLaunchTemplate(c, jsii.String("launch-template"), &launchtemplate.LaunchTemplateConfig{
 		Name:                 jsii.String(cfg.Name + "-web"),
 		Description:          jsii.String("WordPress web server on Amazon Linux 2023"),
 		ImageId:              jsii.String(ImageID(cfg.InstanceType)),
@@ -192,7 +292,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 			DeviceIndex:              jsii.Number(0),
 			AssociatePublicIpAddress: jsii.String("false"),
 			DeleteOnTermination:      jsii.String("true"),
-			SecurityGroups:           &[]*string{cfg.Security.InternalWeb.Id(), cfg.Security.InternalEFS.Id()},
+			SecurityGroups:           cfg.Security.WebServerGroupIDs(),
 		}},
 		BlockDeviceMappings: &[]*launchtemplate.LaunchTemplateBlockDeviceMappings{{
 			DeviceName: jsii.String("/dev/xvda"),
@@ -211,17 +311,11 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		Tags: tags,
 	})
 
-	// The boot script names the file system, not its mount targets, and
-	// reaches the internet through routes it does not name: without these
-	// edges a first deploy could boot servers before either exists.
-	var bootNeeds []cdktf.ITerraformDependable
-	for _, mt := range cfg.FileSystem.MountTargets {
-		bootNeeds = append(bootNeeds, mt)
-	}
-	for _, z := range cfg.Network.Zones {
-		bootNeeds = append(bootNeeds, z.AppDefaultRoute)
-	}
-	w.Group = autoscalinggroup.NewAutoscalingGroup(c, jsii.String("group"), &autoscalinggroup.AutoscalingGroupConfig{
+	// The boot script mounts the file system and installs packages from
+	// the internet at once: without these edges a first deploy could boot
+	// servers before the mount targets or the NAT routes exist.
+	bootNeeds := append(cfg.FileSystem.MountTargetsReady(), cfg.Network.InternetConnectivityEstablished()...)
+	w.group = autoscalinggroup.NewAutoscalingGroup(c, jsii.String("group"), &autoscalinggroup.AutoscalingGroupConfig{
 		DependsOn:         &bootNeeds,
 		Name:              jsii.String(cfg.Name + "-web"),
 		VpcZoneIdentifier: cfg.Network.SubnetIDs(network.App),
@@ -229,7 +323,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		MaxSize:           jsii.Number(cfg.MaxSize),
 		// No desired_capacity: the group starts at min_size and the scaling
 		// policy owns it, so a deploy never resets a scaled-out group.
-		TargetGroupArns: &[]*string{cfg.LoadBalancer.TargetGroup.Arn()},
+		TargetGroupArns: &[]*string{cfg.LoadBalancer.TargetGroupARN()},
 		// A server that boots but cannot serve (EFS not mounted, PHP down)
 		// fails the load balancer's check and is replaced.
 		HealthCheckType: jsii.String("ELB"),
@@ -240,10 +334,10 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		CapacityRebalance:      jsii.Bool(true),
 		WaitForCapacityTimeout: jsii.String("15m"),
 		LaunchTemplate: &autoscalinggroup.AutoscalingGroupLaunchTemplate{
-			Id: w.LaunchTemplate.Id(),
+			Id: template.Id(),
 			// The exact version, not $Latest: a template change is then a
 			// change of the group, which starts an instance refresh.
-			Version: cdktf.Token_AsString(w.LaunchTemplate.LatestVersion(), nil),
+			Version: cdktf.Token_AsString(template.LatestVersion(), nil),
 		},
 		InstanceRefresh: &autoscalinggroup.AutoscalingGroupInstanceRefresh{
 			Strategy: jsii.String("Rolling"),
@@ -262,7 +356,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 
 	autoscalingpolicy.NewAutoscalingPolicy(c, jsii.String("cpu-target"), &autoscalingpolicy.AutoscalingPolicyConfig{
 		Name:                 jsii.String(cfg.Name + "-web-cpu"),
-		AutoscalingGroupName: w.Group.Name(),
+		AutoscalingGroupName: w.group.Name(),
 		PolicyType:           jsii.String("TargetTrackingScaling"),
 		TargetTrackingConfiguration: &autoscalingpolicy.AutoscalingPolicyTargetTrackingConfiguration{
 			TargetValue: jsii.Number(cfg.CPUTargetPercent),

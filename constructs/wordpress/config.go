@@ -13,7 +13,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/data"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/edge"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
 )
 
 // StackConfig is one environment: everything a platform engineer chooses.
@@ -116,25 +119,27 @@ const DefaultEnvironment = "default"
 // DefaultConfig returns the configuration used when nothing is configured.
 // AvailabilityZones and StateRegion stay empty: they follow Region, so they
 // are filled in by Resolve once Region is known.
+// The tiers' own defaults are their packages' Default constants; the ones
+// here belong to the stack alone.
 func DefaultConfig() StackConfig {
 	return StackConfig{
 		Environment:                    DefaultEnvironment,
 		Project:                        "wordpress",
 		Region:                         "us-east-1",
-		VpcCIDR:                        "10.0.0.0/16",
-		SubnetPrefixLength:             24,
-		FlowLogRetentionDays:           90,
-		DBEngineVersion:                "8.4",
-		DBInstanceClass:                "db.t4g.medium",
-		DBAllocatedStorage:             20,
-		DBMaxAllocatedStorage:          100,
-		DBBackupRetentionDays:          7,
+		VpcCIDR:                        network.DefaultCIDR,
+		SubnetPrefixLength:             network.DefaultSubnetPrefixLength,
+		FlowLogRetentionDays:           network.DefaultFlowLogRetentionDays,
+		DBEngineVersion:                data.DefaultEngineVersion,
+		DBInstanceClass:                data.DefaultInstanceClass,
+		DBAllocatedStorage:             data.DefaultAllocatedStorage,
+		DBMaxAllocatedStorage:          data.DefaultMaxAllocatedStorage,
+		DBBackupRetentionDays:          data.DefaultBackupRetentionDays,
 		DataProtection:                 true,
-		InstanceType:                   "t4g.small",
-		MinSize:                        2,
-		MaxSize:                        4,
-		CPUTargetPercent:               50,
-		WordPressVersion:               "6.8.3",
+		InstanceType:                   web.DefaultInstanceType,
+		MinSize:                        web.DefaultMinSize,
+		MaxSize:                        web.DefaultMaxSize,
+		CPUTargetPercent:               web.DefaultCPUTargetPercent,
+		WordPressVersion:               web.DefaultWordPressVersion,
 		LoadBalancerDeletionProtection: true,
 	}
 }
@@ -153,15 +158,11 @@ func (c StackConfig) Resolve() StackConfig {
 // Name is "<project>-<environment>", the prefix of every named resource.
 func (c StackConfig) Name() string { return c.Project + "-" + c.Environment }
 
+// The rules of the stack alone; every other rule is its tier's (the
+// Check functions of network, data, edge and web).
 var (
-	reEnvironment  = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
-	reRegion       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
-	reEngine       = regexp.MustCompile(`^8\.(0|4)(\.[0-9]+)?$`)
-	reDBClass      = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	reInstanceType = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	reBucket       = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	reVersion      = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?$`)
-	reCertificate  = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]+$`)
+	reEnvironment = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	reBucket      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 )
 
 // maxNameLength keeps "<project>-<environment>" short enough for the
@@ -179,6 +180,12 @@ func (c StackConfig) Validate(field func(key string) string) error {
 	bad := func(key string, got any, want string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: got %s, want %s", field(key), quote(got), fmt.Sprintf(want, args...)))
 	}
+	// fail reports a tier's rule, whose error says what it got and wants.
+	fail := func(key string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", field(key), err))
+		}
+	}
 
 	if !reEnvironment.MatchString(c.Environment) || len(c.Environment) > 16 {
 		bad("environment", c.Environment, "lowercase letters, digits and single hyphens, starting with a letter, at most 16 characters")
@@ -189,23 +196,15 @@ func (c StackConfig) Validate(field func(key string) string) error {
 	if n := c.Name(); len(n) > maxNameLength {
 		bad("project", c.Project, "a project and environment name of at most %d characters together (%q is %d): it prefixes load balancer and target group names", maxNameLength, n, len(n))
 	}
-	regionOK := reRegion.MatchString(c.Region)
-	if !regionOK {
-		bad("region", c.Region, "an AWS region name such as us-east-1")
-	}
-	if n := len(c.AvailabilityZones); n < network.MinZones || n > network.MaxZones {
+	regionErr := network.CheckRegion(c.Region)
+	fail("region", regionErr)
+	if err := network.CheckZoneCount(len(c.AvailabilityZones)); err != nil {
 		bad("availability_zones", c.AvailabilityZones, "%d to %d zones", network.MinZones, network.MaxZones)
 	}
-	seen := map[string]bool{}
-	for _, z := range c.AvailabilityZones {
-		letter := strings.TrimPrefix(z, c.Region)
-		if regionOK && (!strings.HasPrefix(z, c.Region) || len(letter) != 1 || letter[0] < 'a' || letter[0] > 'z') {
-			bad("availability_zones", z, "a zone of region %s, such as %sa", c.Region, c.Region)
+	if regionErr == nil {
+		for _, err := range network.CheckZones(c.Region, c.AvailabilityZones) {
+			fail("availability_zones", err)
 		}
-		if seen[z] {
-			bad("availability_zones", z, "each zone once")
-		}
-		seen[z] = true
 	}
 	if len(errs) == 0 {
 		_, netErrs := network.PlanSubnets(c.VpcCIDR, c.AvailabilityZones, c.SubnetPrefixLength, c.SubnetCIDRs)
@@ -215,9 +214,7 @@ func (c StackConfig) Validate(field func(key string) string) error {
 			errs = append(errs, fmt.Errorf("%s: %s", field(key), msg))
 		}
 	}
-	if !slices.Contains(network.FlowLogRetentionDays, c.FlowLogRetentionDays) {
-		bad("flow_log_retention_days", c.FlowLogRetentionDays, "a retention CloudWatch Logs accepts: %v", network.FlowLogRetentionDays)
-	}
+	fail("flow_log_retention_days", network.CheckFlowLogRetention(c.FlowLogRetentionDays))
 	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
 		if k == "" || len(k) > 128 || strings.HasPrefix(strings.ToLower(k), "aws:") {
 			bad("tags", k, "tag keys of 1 to 128 characters not starting with \"aws:\"")
@@ -229,47 +226,28 @@ func (c StackConfig) Validate(field func(key string) string) error {
 	if c.StateBucket != "" && (!reBucket.MatchString(c.StateBucket) || strings.Contains(c.StateBucket, "..")) {
 		bad("state_bucket", c.StateBucket, "an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens")
 	}
-	if !reRegion.MatchString(c.StateRegion) {
-		bad("state_region", c.StateRegion, "an AWS region name such as us-east-1")
-	}
+	fail("state_region", network.CheckRegion(c.StateRegion))
 
-	if !reEngine.MatchString(c.DBEngineVersion) {
-		bad("db_engine_version", c.DBEngineVersion, "a MySQL version in standard support: 8.4 or 8.0, optionally with a minor version (8.4.3)")
-	}
-	if !reDBClass.MatchString(c.DBInstanceClass) {
-		bad("db_instance_class", c.DBInstanceClass, "an RDS instance class such as db.t4g.medium")
-	}
-	if c.DBAllocatedStorage < 20 || c.DBAllocatedStorage > 65536 {
-		bad("db_allocated_storage", c.DBAllocatedStorage, "20 to 65536 GiB (gp3)")
-	}
-	if c.DBMaxAllocatedStorage <= c.DBAllocatedStorage || c.DBMaxAllocatedStorage > 65536 {
-		bad("db_max_allocated_storage", c.DBMaxAllocatedStorage, "more than db_allocated_storage (%d) and at most 65536 GiB, so storage can grow", c.DBAllocatedStorage)
-	}
-	if c.DBBackupRetentionDays < 1 || c.DBBackupRetentionDays > 35 {
-		bad("db_backup_retention_days", c.DBBackupRetentionDays, "1 to 35 days")
-	}
+	_, engineErr := data.EngineFamily(c.DBEngineVersion)
+	fail("db_engine_version", engineErr)
+	fail("db_instance_class", data.CheckInstanceClass(c.DBInstanceClass))
+	allocatedErr, maxErr := data.CheckStorage(c.DBAllocatedStorage, c.DBMaxAllocatedStorage)
+	fail("db_allocated_storage", allocatedErr)
+	fail("db_max_allocated_storage", maxErr)
+	fail("db_backup_retention_days", data.CheckBackupRetention(c.DBBackupRetentionDays))
 
-	if !reInstanceType.MatchString(c.InstanceType) {
-		bad("instance_type", c.InstanceType, "an EC2 instance type such as t4g.small or t3.small")
-	}
-	if c.MinSize < 2 {
-		bad("min_size", c.MinSize, "at least 2, so that losing one zone leaves a server")
-	}
-	if c.MaxSize < c.MinSize || c.MaxSize > 100 {
-		bad("max_size", c.MaxSize, "min_size (%d) to 100", c.MinSize)
-	}
-	if c.CPUTargetPercent < 10 || c.CPUTargetPercent > 90 {
-		bad("cpu_target_percent", c.CPUTargetPercent, "10 to 90")
-	}
-	if !reVersion.MatchString(c.WordPressVersion) {
-		bad("wordpress_version", c.WordPressVersion, "a WordPress release such as 6.8.3")
-	}
+	fail("instance_type", web.CheckInstanceType(c.InstanceType))
+	minErr, maxSizeErr := web.CheckSize(c.MinSize, c.MaxSize)
+	fail("min_size", minErr)
+	fail("max_size", maxSizeErr)
+	fail("cpu_target_percent", web.CheckCPUTarget(c.CPUTargetPercent))
+	fail("wordpress_version", web.CheckWordPressVersion(c.WordPressVersion))
 	if c.CertificateARN != "" {
-		if m := reCertificate.FindStringSubmatch(c.CertificateARN); m == nil {
-			bad("certificate_arn", c.CertificateARN, "an ACM certificate ARN such as arn:aws:acm:%s:123456789012:certificate/<id>", c.Region)
-		} else if m[1] != c.Region {
-			bad("certificate_arn", c.CertificateARN, "a certificate in the stack's region %s (an ALB can only use certificates of its own region)", c.Region)
+		region := c.Region
+		if regionErr != nil {
+			region = "" // already reported; judge the ARN's shape alone
 		}
+		fail("certificate_arn", edge.CheckCertificateARN(c.CertificateARN, region))
 	}
 	return errors.Join(errs...)
 }

@@ -64,7 +64,7 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 	s.Database = data.NewDatabase(stack, "database", data.DatabaseConfig{
 		Name:                cfg.Name(),
 		Network:             s.Network,
-		SecurityGroup:       s.Security.InternalData,
+		Security:            s.Security,
 		EngineVersion:       cfg.DBEngineVersion,
 		InstanceClass:       cfg.DBInstanceClass,
 		AllocatedStorage:    cfg.DBAllocatedStorage,
@@ -73,19 +73,19 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		AllowDestroy:        !cfg.DataProtection,
 	})
 	s.FileSystem = data.NewFileSystem(stack, "file-system", data.FileSystemConfig{
-		Name:          cfg.Name(),
-		Network:       s.Network,
-		SecurityGroup: s.Security.InternalEFS,
-		AllowDestroy:  !cfg.DataProtection,
+		Name:         cfg.Name(),
+		Network:      s.Network,
+		Security:     s.Security,
+		AllowDestroy: !cfg.DataProtection,
 	})
 	s.LoadBalancer = edge.NewLoadBalancer(stack, "edge", edge.LoadBalancerConfig{
-		Name:               cfg.Name(),
-		Network:            s.Network,
-		SecurityGroup:      s.Security.ExternalWeb,
-		HealthCheckPath:    web.HealthCheckPath,
-		CertificateARN:     cfg.CertificateARN,
-		DeletionProtection: cfg.LoadBalancerDeletionProtection,
-		Stickiness:         cfg.Stickiness,
+		Name:            cfg.Name(),
+		Network:         s.Network,
+		Security:        s.Security,
+		HealthCheckPath: web.HealthCheckPath,
+		CertificateARN:  cfg.CertificateARN,
+		AllowDeletion:   !cfg.LoadBalancerDeletionProtection,
+		Stickiness:      cfg.Stickiness,
 	})
 	s.Web = web.NewWeb(stack, "web", web.WebConfig{
 		Name:             cfg.Name(),
@@ -111,11 +111,11 @@ func newOutputs(scope constructs.Construct, s *Stack) {
 		id, description string
 		value           *string
 	}{
-		{"site_url", "The WordPress site", s.LoadBalancer.URL},
-		{"alb_dns_name", "DNS name of the load balancer, for a CNAME or alias record", s.LoadBalancer.LoadBalancer.DnsName()},
-		{"db_endpoint", "RDS MySQL endpoint (host:port), reachable only from the web servers", s.Database.Instance.Endpoint()},
-		{"efs_id", "EFS file system holding the web root", s.FileSystem.FileSystem.Id()},
-		{"db_secret_arn", "Secrets Manager secret with the database master credentials, rotated by RDS", s.Database.SecretARN},
+		{"site_url", "The WordPress site", s.LoadBalancer.URL()},
+		{"alb_dns_name", "DNS name of the load balancer, for a CNAME or alias record", s.LoadBalancer.DNSName()},
+		{"db_endpoint", "RDS MySQL endpoint (host:port), reachable only from the web servers", s.Database.Endpoint()},
+		{"efs_id", "EFS file system holding the web root", s.FileSystem.ID()},
+		{"db_secret_arn", "Secrets Manager secret with the database master credentials, rotated by RDS", s.Database.SecretARN()},
 	} {
 		cdktf.NewTerraformOutput(scope, jsii.String(o.id), &cdktf.TerraformOutputConfig{
 			Value:       o.value,

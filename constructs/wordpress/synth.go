@@ -29,17 +29,22 @@ func Synth(outdir string, cfgs []StackConfig) error {
 	if err := os.RemoveAll(staging); err != nil {
 		return fmt.Errorf("synth: clear staging folder: %w", err)
 	}
-	if err := synthInto(staging, cfgs); err != nil {
-		return errors.Join(err, os.RemoveAll(staging))
-	}
+	synthInto(staging, cfgs)
 	return swap(staging, abs)
 }
 
-func synthInto(dir string, cfgs []StackConfig) (err error) {
-	// jsii turns JavaScript exceptions into Go panics.
+// synthInto writes every stack into dir. Configurations are validated
+// before this point (LoadConfig), so a panic here, from a construct or from
+// a JavaScript exception that jsii turns into one, is a defect: it goes on
+// with its stack trace, after the half-written dir is removed; the previous
+// output is untouched.
+func synthInto(dir string, cfgs []StackConfig) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("synth: %v", r)
+			if err := os.RemoveAll(dir); err != nil {
+				fmt.Fprintf(os.Stderr, "synth: remove %s: %v\n", dir, err)
+			}
+			panic(r)
 		}
 	}()
 	app := cdktf.NewApp(&cdktf.AppConfig{
@@ -50,7 +55,6 @@ func synthInto(dir string, cfgs []StackConfig) (err error) {
 		NewStack(app, c.Environment, c)
 	}
 	app.Synth()
-	return nil
 }
 
 // swap replaces dst with src. Between the two renames dst is briefly absent,

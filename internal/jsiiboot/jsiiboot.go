@@ -1,5 +1,5 @@
 // Package jsiiboot makes the jsii bridge under the cdktf Go bindings start
-// fast and small (issue 6).
+// fast and small.
 //
 // A Go cdktf app drives a node child process, the jsii kernel, which loads
 // the prebuilt @cdktf/provider-aws npm package. Stock, a synth costs ~3 s and
@@ -65,7 +65,9 @@
 // Anything missing or unexpected (no cache directory, a provider package
 // without lib/lazy-index.js, an assembly of another shape, a $SHELL that is
 // not POSIX, a user-set JSII_RUNTIME) falls back to the stock behaviour for
-// that part without failing; Err reports why Enable did nothing at all.
+// that part without failing, and says so in one line on stderr unless
+// WORDPRESS_JSII_QUIET=1: Enable when it does nothing at all (Err says
+// why), the preload when the provider or assembly is not what it expects.
 package jsiiboot
 
 import (
@@ -90,6 +92,9 @@ const (
 	SwitchEnv = "WORDPRESS_JSII_FAST"
 	// DebugEnv set to 1 makes the preload log what it does on stderr.
 	DebugEnv = "WORDPRESS_JSII_DEBUG"
+	// QuietEnv set to 1 silences the one line that says the fast path did
+	// not apply.
+	QuietEnv = "WORDPRESS_JSII_QUIET"
 	// CacheEnv overrides the cache root shared with scripts/tools.sh.
 	CacheEnv = "WORDPRESS_CDKTF_CACHE"
 	// RuntimeSlotEnv tells the preload in jsii's wrapper where to save its
@@ -151,16 +156,19 @@ func Enable() {
 		}
 		e.changed = nil
 	}
-	if len(e.changed) > 0 && kernelRunning() {
+	running := kernelRunning()
+	if len(e.changed) > 0 && running {
 		for _, k := range e.changed {
 			restore(k)
 		}
-		lastErr = errors.New("jsiiboot: Enable called after jsii started node: stock path")
-		return
+		lastErr = errors.New("jsiiboot: Enable called after jsii started node")
+	}
+	if lastErr != nil && os.Getenv(QuietEnv) != "1" {
+		fmt.Fprintf(os.Stderr, "%v: jsii takes its slower stock path\n", lastErr)
 	}
 	if !dropped {
 		dropped = true
-		if !kernelRunning() {
+		if !running {
 			jsii.Close()
 		}
 	}

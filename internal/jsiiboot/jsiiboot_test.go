@@ -323,6 +323,8 @@ func TestPreloadRedirect(t *testing.T) {
 		name  string
 		files map[string]string
 		want  []string
+		// wantStderr is what node must say on stderr, all of it.
+		wantStderr string
 	}{
 		{
 			name:  "index redirected to lazy-index",
@@ -330,9 +332,10 @@ func TestPreloadRedirect(t *testing.T) {
 			want:  []string{"aws/lazy", "aws/lazy", "aws/vpc", "other/index"},
 		},
 		{
-			name:  "no lazy-index: untouched",
-			files: without(merge(pkg("@cdktf/provider-aws", "aws"), pkg("other", "other")), "node_modules/@cdktf/provider-aws/lib/lazy-index.js"),
-			want:  []string{"aws/index", "aws/index", "aws/vpc", "other/index"},
+			name:       "no lazy-index: untouched, and said once",
+			files:      without(merge(pkg("@cdktf/provider-aws", "aws"), pkg("other", "other")), "node_modules/@cdktf/provider-aws/lib/lazy-index.js"),
+			want:       []string{"aws/index", "aws/index", "aws/vpc", "other/index"},
+			wantStderr: "jsiiboot: no <root>/node_modules/@cdktf/provider-aws/lib/lazy-index.js: stock index: jsii takes its slower stock path (WORDPRESS_JSII_DEBUG=1 tells more)\n",
 		},
 	}
 	for _, tt := range tests {
@@ -343,9 +346,11 @@ func TestPreloadRedirect(t *testing.T) {
 			cmd := exec.Command(node, "-e", script)
 			cmd.Dir = root
 			cmd.Env = nodeEnv(nodeOptionsEnv + "=" + mergeNodeOptions("", preload))
-			out, err := cmd.CombinedOutput()
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
 			if err != nil {
-				t.Fatalf("node: %v\n%s", err, out)
+				t.Fatalf("node: %v\n%s", err, stderr.String())
 			}
 			var got []string
 			if err := json.Unmarshal(out, &got); err != nil {
@@ -353,6 +358,9 @@ func TestPreloadRedirect(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("modules loaded (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantStderr, strings.ReplaceAll(stderr.String(), root, "<root>")); diff != "" {
+				t.Errorf("node's stderr (-want +got):\n%s", diff)
 			}
 		})
 	}

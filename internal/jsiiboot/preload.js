@@ -19,6 +19,17 @@
   const debug = process.env.WORDPRESS_JSII_DEBUG === '1'
     ? (msg) => process.stderr.write(`jsiiboot[${process.pid}]: ${msg}\n`)
     : () => {};
+  // fallback says, once per process and unless WORDPRESS_JSII_QUIET=1, that a
+  // part of the fast path did not apply: a jsii, Node or provider upgrade
+  // that changed what this file expects would otherwise only make every
+  // synthesis slower, silently.
+  let fellBack = false;
+  const fallback = (msg) => {
+    debug(msg);
+    if (fellBack || process.env.WORDPRESS_JSII_QUIET === '1') return;
+    fellBack = true;
+    process.stderr.write(`jsiiboot: ${msg}: jsii takes its slower stock path (WORDPRESS_JSII_DEBUG=1 tells more)\n`);
+  };
 
   // 0. jsii's kernel normally runs under a second node process (jsii's
   //    bin/jsii-runtime.js) that only checks the node version, gives the
@@ -56,7 +67,8 @@
         const lazy = file.slice(0, -'index.js'.length) + 'lazy-index.js';
         target = isFile(lazy) ? lazy : file;
         redirected.set(file, target);
-        debug(target === file ? `no ${lazy}: stock index` : `${file} -> ${lazy}`);
+        if (target === file) fallback(`no ${lazy}: stock index`);
+        else debug(`${file} -> ${lazy}`);
       }
       return target;
     };
@@ -112,7 +124,7 @@
       // once their marker exists, so their path is a sound cache key; a copy
       // extracted afresh into a temporary directory is not worth indexing.
       if (!isFile(path.join(path.dirname(real), packageCacheMarker))) {
-        debug(`${real} is not in jsii's package cache: stock assembly`);
+        fallback(`${real} is not in jsii's package cache: stock assembly`);
         return null;
       }
       const st = fs.statSync(real);
@@ -129,7 +141,8 @@
       prune();
       return buildIndex(real, base);
     } catch (err) {
-      debug(`stock assembly: ${err && err.stack}`);
+      debug(`assembly index: ${err && err.stack}`);
+      fallback(`cannot use the assembly index (${err && err.message}): stock assembly`);
       return null;
     }
   }

@@ -21,7 +21,7 @@ type Result struct {
 	// PeakTreeRSS is the largest sum, over one sample, of the resident set of
 	// the started process and all its descendants (the Go app, jsii's node
 	// wrapper and the kernel's node process), in bytes. Pages shared between
-	// processes count once per process, as in the figures.
+	// processes count once per process, as in the README's figures.
 	PeakTreeRSS int64
 }
 

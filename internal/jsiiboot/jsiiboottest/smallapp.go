@@ -43,7 +43,7 @@ import (
 type Shape string
 
 const (
-	// ShapeVPC is the AWS provider and one VPC: the issue 6 baseline.
+	// ShapeVPC is the AWS provider and one VPC: the baseline of the README speed figures.
 	ShapeVPC Shape = "vpc"
 	// ShapeSmall adds two subnets, an internet gateway, a security group,
 	// a bucket and an output.

@@ -1,7 +1,7 @@
 // Command smallapp is the throwaway cdktf app that scripts/bench-synth.sh
 // times: jsiiboottest.SmallApp behind jsiiboot.Enable, so WORDPRESS_JSII_FAST=0
-// gives the stock path. -vpc-only is the issue 6 baseline (provider and one
-// VPC).
+// gives the stock path. -vpc-only (the provider and one VPC) is the baseline
+// of the README's speed figures.
 package main
 
 import (
