@@ -121,8 +121,11 @@ func stackFile(outdir, stack string) string {
 
 // normalize does what cdktf's Testing.synth does to a stack before a
 // snapshot: drop the "//" metadata (paths, cdktf version), sort keys, indent.
-// A golden file then changes only when the Terraform does.
-func normalize(t *testing.T, raw []byte) []byte {
+// A golden file then changes only when the Terraform does. The boot script,
+// one long string, is replaced by a digest that names the golden text file
+// holding it (scripts returns them by file name), so a one-line change of
+// the script is a one-line diff there.
+func normalize(t *testing.T, raw []byte) (stack []byte, scripts map[string]string) {
 	t.Helper()
 	var doc any
 	if err := json.Unmarshal(raw, &doc); err != nil {
@@ -143,35 +146,76 @@ func normalize(t *testing.T, raw []byte) []byte {
 		}
 		return v
 	}
-	out, err := json.MarshalIndent(strip(doc), "", "  ") // maps marshal with sorted keys
-	if err != nil {
+	doc = strip(doc)
+	scripts = map[string]string{}
+	locals := asMap(asMap(doc)["locals"])
+	for _, name := range sortedNames(locals) {
+		text, ok := locals[name].(string)
+		if !ok || !strings.HasPrefix(text, "#!") {
+			continue
+		}
+		sum := sha256.Sum256([]byte(text))
+		file := fmt.Sprintf("boot-script-%x.sh", sum[:4])
+		scripts[file] = text
+		locals[name] = fmt.Sprintf("sha256:%x, text in testdata/%s", sum, file)
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out) // maps marshal with sorted keys
+	enc.SetEscapeHTML(false)     // policies and scripts read as written: & < >
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
 		t.Fatalf("marshal stack: %v", err)
 	}
-	return append(out, '\n')
+	return out.Bytes(), scripts
 }
 
 func TestGolden(t *testing.T) {
+	// Every boot script any stack renders; with -update, script goldens no
+	// stack renders any more are removed.
+	rendered := map[string]bool{}
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
 			raw, err := os.ReadFile(stackFile(synthOut, c.Environment))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := normalize(t, raw)
-			golden := filepath.Join("testdata", c.Environment+".tf.json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
+			got, scripts := normalize(t, raw)
+			files := map[string]string{c.Environment + ".tf.json": string(got)}
+			for name, text := range scripts {
+				files[name] = text
+				rendered[name] = true
 			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("read golden (run go test ./... -update to create it): %v", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("stack %s differs from %s (-want +got); if intended, run go test ./... -update and review the diff:\n%s", c.Environment, golden, diff)
+			for _, name := range sortedNames(files) {
+				checkGolden(t, filepath.Join("testdata", name), files[name])
 			}
 		})
+	}
+	if *update {
+		old, _ := filepath.Glob(filepath.Join("testdata", "boot-script-*.sh")) // the pattern is valid
+		for _, f := range old {
+			if !rendered[filepath.Base(f)] {
+				if err := os.Remove(f); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	}
+}
+
+// checkGolden compares got with the golden file, after rewriting it with -update.
+func checkGolden(t *testing.T, golden, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("read golden (run go test ./... -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got); if intended, run go test ./... -update and review the diff:\n%s", golden, diff)
 	}
 }
 

@@ -78,12 +78,14 @@ func TestInstanceRoleMayReadOnlyTheDatabaseSecret(t *testing.T) {
 }
 
 // ofConstruct returns the single resource of a type that a top-level
-// construct ("web", "network") holds, by its address prefix.
+// construct ("web", "network") holds, by the construct path cdktf records
+// in each resource's metadata.
 func ofConstruct(t *testing.T, stack, typ, construct string) (string, map[string]any) {
 	t.Helper()
 	var names []string
-	for name := range resources(t, stack, typ) {
-		if strings.HasPrefix(name, construct+"_") {
+	for name, r := range resources(t, stack, typ) {
+		path, _ := asMap(asMap(r["//"])["metadata"])["path"].(string)
+		if strings.HasPrefix(path, stack+"/"+construct+"/") {
 			names = append(names, name)
 		}
 	}

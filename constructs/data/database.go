@@ -114,7 +114,7 @@ func NewDatabase(scope constructs.Construct, id string, cfg DatabaseConfig) *Dat
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	d := &Database{Construct: c, name: cfg.DatabaseName}
 
-	subnets := dbsubnetgroup.NewDbSubnetGroup(c, jsii.String("subnet-group"), &dbsubnetgroup.DbSubnetGroupConfig{
+	subnets := dbsubnetgroup.NewDbSubnetGroup(c, jsii.String("database.subnet-group"), &dbsubnetgroup.DbSubnetGroupConfig{
 		Name:        jsii.String(cfg.Name + "-data"),
 		Description: jsii.String("Data subnets of " + cfg.Name + ": no route off the VPC"),
 		SubnetIds:   cfg.Network.SubnetIDs(network.Data),
@@ -129,7 +129,7 @@ func NewDatabase(scope constructs.Construct, id string, cfg DatabaseConfig) *Dat
 		})
 	}
 	pgName := parameterGroupName(cfg.Name, family)
-	pg := dbparametergroup.NewDbParameterGroup(c, jsii.String("parameter-group"), &dbparametergroup.DbParameterGroupConfig{
+	pg := dbparametergroup.NewDbParameterGroup(c, jsii.String("database.parameters"), &dbparametergroup.DbParameterGroupConfig{
 		Name:        jsii.String(pgName),
 		Family:      jsii.String(family),
 		Description: jsii.String("MySQL settings of " + cfg.Name + ": TLS only, utf8mb4"),
@@ -196,7 +196,7 @@ func NewDatabase(scope constructs.Construct, id string, cfg DatabaseConfig) *Dat
 	if prot.PreventDestroy {
 		instanceConfig.Lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
 	}
-	d.instance = dbinstance.NewDbInstance(c, jsii.String("instance"), instanceConfig)
+	d.instance = dbinstance.NewDbInstance(c, jsii.String("database"), instanceConfig)
 	d.secretARN = d.instance.MasterUserSecret().Get(jsii.Number(0)).SecretArn()
 	return d
 }

@@ -95,9 +95,9 @@ func NewFileSystem(scope constructs.Construct, id string, cfg FileSystemConfig) 
 	if !cfg.AllowDestroy {
 		fsConfig.Lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
 	}
-	f.fileSystem = efsfilesystem.NewEfsFileSystem(c, jsii.String("file-system"), fsConfig)
+	f.fileSystem = efsfilesystem.NewEfsFileSystem(c, jsii.String("web-root"), fsConfig)
 
-	efsbackuppolicy.NewEfsBackupPolicy(c, jsii.String("backup-policy"), &efsbackuppolicy.EfsBackupPolicyConfig{
+	efsbackuppolicy.NewEfsBackupPolicy(c, jsii.String("web-root.backup-policy"), &efsbackuppolicy.EfsBackupPolicyConfig{
 		FileSystemId: f.fileSystem.Id(),
 		BackupPolicy: &efsbackuppolicy.EfsBackupPolicyBackupPolicy{Status: jsii.String("ENABLED")},
 	})
@@ -106,20 +106,20 @@ func NewFileSystem(scope constructs.Construct, id string, cfg FileSystemConfig) 
 	if err != nil {
 		panic(fmt.Errorf("data: file system %q: %w", id, err))
 	}
-	efsfilesystempolicy.NewEfsFileSystemPolicy(c, jsii.String("policy"), &efsfilesystempolicy.EfsFileSystemPolicyConfig{
+	efsfilesystempolicy.NewEfsFileSystemPolicy(c, jsii.String("web-root.policy"), &efsfilesystempolicy.EfsFileSystemPolicyConfig{
 		FileSystemId: f.fileSystem.Id(),
 		Policy:       jsii.String(policy),
 	})
 
 	for _, z := range cfg.Network.Zones() {
-		f.mountTargets = append(f.mountTargets, efsmounttarget.NewEfsMountTarget(c, jsii.String("mount-"+z.Letter), &efsmounttarget.EfsMountTargetConfig{
+		f.mountTargets = append(f.mountTargets, efsmounttarget.NewEfsMountTarget(c, jsii.String("web-root-"+z.Letter), &efsmounttarget.EfsMountTargetConfig{
 			FileSystemId:   f.fileSystem.Id(),
 			SubnetId:       cfg.Network.SubnetID(network.Data, z.Letter),
 			SecurityGroups: cfg.Security.FileSystemGroupIDs(),
 		}))
 	}
 
-	f.accessPoint = efsaccesspoint.NewEfsAccessPoint(c, jsii.String("access-point"), &efsaccesspoint.EfsAccessPointConfig{
+	f.accessPoint = efsaccesspoint.NewEfsAccessPoint(c, jsii.String("web-root.access-point"), &efsaccesspoint.EfsAccessPointConfig{
 		FileSystemId: f.fileSystem.Id(),
 		RootDirectory: &efsaccesspoint.EfsAccessPointRootDirectory{
 			Path: jsii.String("/wordpress"),

@@ -149,7 +149,7 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConf
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	e := &LoadBalancer{Construct: c}
 
-	e.loadBalancer = lb.NewLb(c, jsii.String("alb"), &lb.LbConfig{
+	e.loadBalancer = lb.NewLb(c, jsii.String("web"), &lb.LbConfig{
 		Name:                     jsii.String(cfg.Name),
 		LoadBalancerType:         jsii.String("application"),
 		Internal:                 jsii.Bool(false),
@@ -162,7 +162,7 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConf
 		Tags:                     &map[string]*string{"Name": jsii.String(cfg.Name)},
 	})
 
-	e.targetGroup = lbtargetgroup.NewLbTargetGroup(c, jsii.String("web-tg"), &lbtargetgroup.LbTargetGroupConfig{
+	e.targetGroup = lbtargetgroup.NewLbTargetGroup(c, jsii.String("web.target-group"), &lbtargetgroup.LbTargetGroupConfig{
 		Name:                jsii.String(cfg.Name + "-web"),
 		Port:                jsii.Number(80),
 		Protocol:            jsii.String("HTTP"),

@@ -29,11 +29,11 @@ func CheckFlowLogRetention(days int) error {
 // CloudWatch Logs: the evidence an incident review needs, and what shows a
 // security group rule that blocks something it should not.
 func newFlowLog(scope constructs.Construct, v vpc.Vpc, name string, retentionDays int) {
-	group := cloudwatchloggroup.NewCloudwatchLogGroup(scope, jsii.String("flow-log-group"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+	group := cloudwatchloggroup.NewCloudwatchLogGroup(scope, jsii.String("flow-logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 		Name:            jsii.String(fmt.Sprintf("/vpc/%s/flow-logs", name)),
 		RetentionInDays: jsii.Number(retentionDays),
 	})
-	role := iamrole.NewIamRole(scope, jsii.String("flow-log-role"), &iamrole.IamRoleConfig{
+	role := iamrole.NewIamRole(scope, jsii.String("flow-logs.role"), &iamrole.IamRoleConfig{
 		Name:        jsii.String(name + "-vpc-flow-logs"),
 		Description: jsii.String("VPC flow logs deliver to their log group"),
 		AssumeRolePolicy: jsii.String(mustJSON(map[string]any{
@@ -44,7 +44,7 @@ func newFlowLog(scope constructs.Construct, v vpc.Vpc, name string, retentionDay
 			}},
 		})),
 	})
-	iamrolepolicy.NewIamRolePolicy(scope, jsii.String("flow-log-policy"), &iamrolepolicy.IamRolePolicyConfig{
+	iamrolepolicy.NewIamRolePolicy(scope, jsii.String("flow-logs.policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name: jsii.String("deliver-to-log-group"),
 		Role: role.Id(),
 		Policy: jsii.String(mustJSON(map[string]any{
@@ -56,7 +56,7 @@ func newFlowLog(scope constructs.Construct, v vpc.Vpc, name string, retentionDay
 			}},
 		})),
 	})
-	flowlog.NewFlowLog(scope, jsii.String("flow-log"), &flowlog.FlowLogConfig{
+	flowlog.NewFlowLog(scope, jsii.String("vpc.flow-logs"), &flowlog.FlowLogConfig{
 		VpcId:              v.Id(),
 		TrafficType:        jsii.String("ALL"),
 		LogDestinationType: jsii.String("cloud-watch-logs"),

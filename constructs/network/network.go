@@ -176,20 +176,20 @@ func NewNetwork(scope constructs.Construct, id string, cfg NetworkConfig) *Netwo
 		Tags:               nameTag(cfg.Name),
 	})
 	newFlowLog(c, n.vpc, cfg.Name, cfg.FlowLogRetentionDays)
-	igw := internetgateway.NewInternetGateway(c, jsii.String("igw"), &internetgateway.InternetGatewayConfig{
+	igw := internetgateway.NewInternetGateway(c, jsii.String("vpc.internet-gateway"), &internetgateway.InternetGatewayConfig{
 		VpcId: n.vpc.Id(),
 		Tags:  nameTag(cfg.Name),
 	})
 
-	publicRouteTable := newRouteTable(c, n.vpc, "public-rt", "RT-Public-Subnet")
-	route.NewRoute(c, jsii.String("public-default-route"), &route.RouteConfig{
+	publicRouteTable := newRouteTable(c, n.vpc, "public", "RT-Public-Subnet")
+	route.NewRoute(c, jsii.String("public.default-route"), &route.RouteConfig{
 		RouteTableId:         publicRouteTable.Id(),
 		DestinationCidrBlock: jsii.String("0.0.0.0/0"),
 		GatewayId:            igw.Id(),
 	})
 	// The data tier's table has only the VPC-local route: the data tier
 	// cannot reach, or be reached from, the internet.
-	dataRouteTable := newRouteTable(c, n.vpc, "data-rt", "RT-Data-Subnet")
+	dataRouteTable := newRouteTable(c, n.vpc, "data", "RT-Data-Subnet")
 
 	byKey := map[string]SubnetPlan{}
 	for _, p := range plans {
@@ -217,7 +217,7 @@ func NewNetwork(scope constructs.Construct, id string, cfg NetworkConfig) *Netwo
 
 		// One NAT per zone: with a single NAT, losing its zone would cut
 		// every web server's egress (package installs, Secrets Manager).
-		natEIP := eip.NewEip(c, jsii.String("nat-eip-"+z.Letter), &eip.EipConfig{
+		natEIP := eip.NewEip(c, jsii.String("nat-"+z.Letter+".eip"), &eip.EipConfig{
 			Domain: jsii.String("vpc"),
 			Tags:   nameTag(fmt.Sprintf("%s-nat-%s", cfg.Name, z.Letter)),
 		})
@@ -228,8 +228,8 @@ func NewNetwork(scope constructs.Construct, id string, cfg NetworkConfig) *Netwo
 			// The NAT only forwards once the VPC has its internet gateway.
 			DependsOn: &[]cdktf.ITerraformDependable{igw},
 		})
-		appRouteTable := newRouteTable(c, n.vpc, "app-rt-"+z.Letter, "RT-APP-Subnet-AZ-"+strings.ToUpper(z.Letter))
-		z.appDefaultRoute = route.NewRoute(c, jsii.String("app-"+z.Letter+"-default-route"), &route.RouteConfig{
+		appRouteTable := newRouteTable(c, n.vpc, "app-"+z.Letter+".route-table", "RT-APP-Subnet-AZ-"+strings.ToUpper(z.Letter))
+		z.appDefaultRoute = route.NewRoute(c, jsii.String("app-"+z.Letter+".default-route"), &route.RouteConfig{
 			RouteTableId:         appRouteTable.Id(),
 			DestinationCidrBlock: jsii.String("0.0.0.0/0"),
 			NatGatewayId:         z.natGateway.Id(),
@@ -279,7 +279,7 @@ func newRouteTable(scope constructs.Construct, v vpc.Vpc, id, name string) route
 }
 
 func associate(scope constructs.Construct, key string, s subnet.Subnet, rt routetable.RouteTable) {
-	routetableassociation.NewRouteTableAssociation(scope, jsii.String(key+"-rta"), &routetableassociation.RouteTableAssociationConfig{
+	routetableassociation.NewRouteTableAssociation(scope, jsii.String(key+".route-table-association"), &routetableassociation.RouteTableAssociationConfig{
 		SubnetId:     s.Id(),
 		RouteTableId: rt.Id(),
 	})

@@ -19,7 +19,9 @@ package security
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -82,6 +84,35 @@ const (
 // internet is the rules' name for 0.0.0.0/0.
 const internet = "internet"
 
+// services name the ports in construct IDs, and so in Terraform addresses.
+var services = map[int]string{HTTP: "http", HTTPS: "https", NFS: "nfs", MySQL: "mysql"}
+
+// idOf turns a group name into a construct ID: "InternalEFS" -> "internal-efs".
+func idOf(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		if i > 0 && unicode.IsUpper(r) && unicode.IsLower(rune(name[i-1])) {
+			b.WriteByte('-')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// ruleID names a rule by group, service, direction and peer, e.g.
+// "internal-web-mysql-to-internal-data".
+func ruleID(r rule) string {
+	service, ok := services[r.port]
+	if !ok {
+		service = "port-" + strconv.Itoa(r.port)
+	}
+	dir := "to"
+	if r.ingress {
+		dir = "from"
+	}
+	return fmt.Sprintf("%s-%s-%s-%s", idOf(r.group), service, dir, idOf(r.peer))
+}
+
 // rule is one port from or to one peer: a group name or internet.
 type rule struct {
 	group   string
@@ -127,7 +158,7 @@ func NewSecurity(scope constructs.Construct, id string, cfg SecurityConfig) *Sec
 	for _, name := range []string{"ExternalWeb", "InternalWeb", "InternalEFS", "InternalData"} {
 		// No inline rules: Terraform then also removes AWS's default
 		// allow-all egress, so a group with no egress rule has no egress.
-		groups[name] = securitygroup.NewSecurityGroup(c, jsii.String(strings.ToLower(name)), &securitygroup.SecurityGroupConfig{
+		groups[name] = securitygroup.NewSecurityGroup(c, jsii.String(idOf(name)), &securitygroup.SecurityGroupConfig{
 			Name:        jsii.String(name),
 			Description: jsii.String(descriptions[name]),
 			VpcId:       cfg.Network.VpcID(),
@@ -141,12 +172,7 @@ func NewSecurity(scope constructs.Construct, id string, cfg SecurityConfig) *Sec
 }
 
 func newRule(scope constructs.Construct, groups map[string]securitygroup.SecurityGroup, r rule) {
-	dir := "out"
-	if r.ingress {
-		dir = "in"
-	}
-	// e.g. "internalweb-out-3306-internaldata"
-	id := jsii.String(strings.ToLower(fmt.Sprintf("%s-%s-%d-%s", r.group, dir, r.port, r.peer)))
+	id := jsii.String(ruleID(r))
 	var cidr *string
 	var peer *string
 	if r.peer == internet {

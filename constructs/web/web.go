@@ -248,17 +248,17 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		panic(fmt.Errorf("web %q: invalid configuration: %w", id, err))
 	}
 
-	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
+	role := iamrole.NewIamRole(c, jsii.String("web-server.role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(cfg.Name + "-web"),
 		Description:      jsii.String("WordPress web servers: Session Manager and the database secret, nothing else"),
 		AssumeRolePolicy: jsii.String(mustJSON(policy(statement{Effect: "Allow", Action: []string{"sts:AssumeRole"}, Principal: map[string]string{"Service": "ec2.amazonaws.com"}}))),
 	})
 	// Session Manager replaces SSH: no key pair, no port 22.
-	iamrolepolicyattachment.NewIamRolePolicyAttachment(c, jsii.String("ssm-core"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
+	iamrolepolicyattachment.NewIamRolePolicyAttachment(c, jsii.String("session-manager"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
 		Role:      role.Name(),
 		PolicyArn: jsii.String(fmt.Sprintf("arn:%s:iam::aws:policy/AmazonSSMManagedInstanceCore", partition(cfg.Region))),
 	})
-	iamrolepolicy.NewIamRolePolicy(c, jsii.String("db-secret"), &iamrolepolicy.IamRolePolicyConfig{
+	iamrolepolicy.NewIamRolePolicy(c, jsii.String("database-secret"), &iamrolepolicy.IamRolePolicyConfig{
 		Name: jsii.String("read-database-secret"),
 		Role: role.Id(),
 		Policy: jsii.String(mustJSON(policy(statement{
@@ -267,7 +267,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 			Resource: *cfg.Database.SecretARN(),
 		}))),
 	})
-	profile := iaminstanceprofile.NewIamInstanceProfile(c, jsii.String("profile"), &iaminstanceprofile.IamInstanceProfileConfig{
+	profile := iaminstanceprofile.NewIamInstanceProfile(c, jsii.String("web-server.profile"), &iaminstanceprofile.IamInstanceProfileConfig{
 		Name: jsii.String(cfg.Name + "-web"),
 		Role: role.Name(),
 	})
@@ -276,7 +276,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 	// can read; the template only needs its base64 form.
 	bootScript := cdktf.NewTerraformLocal(c, jsii.String("boot-script"), jsii.String(userData))
 	tags := &map[string]*string{"Name": jsii.String(cfg.Name + "-web")}
-	template := launchtemplate.NewLaunchTemplate(c, jsii.String("launch-template"), &launchtemplate.LaunchTemplateConfig{
+	template := launchtemplate.NewLaunchTemplate(c, jsii.String("web-server"), &launchtemplate.LaunchTemplateConfig{
 		Name:                 jsii.String(cfg.Name + "-web"),
 		Description:          jsii.String("WordPress web server on Amazon Linux 2023"),
 		ImageId:              jsii.String(ImageID(cfg.InstanceType)),
@@ -315,7 +315,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 	// the internet at once: without these edges a first deploy could boot
 	// servers before the mount targets or the NAT routes exist.
 	bootNeeds := append(cfg.FileSystem.MountTargetsReady(), cfg.Network.InternetConnectivityEstablished()...)
-	w.group = autoscalinggroup.NewAutoscalingGroup(c, jsii.String("group"), &autoscalinggroup.AutoscalingGroupConfig{
+	w.group = autoscalinggroup.NewAutoscalingGroup(c, jsii.String("web-servers"), &autoscalinggroup.AutoscalingGroupConfig{
 		DependsOn:         &bootNeeds,
 		Name:              jsii.String(cfg.Name + "-web"),
 		VpcZoneIdentifier: cfg.Network.SubnetIDs(network.App),
@@ -354,7 +354,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		},
 	})
 
-	autoscalingpolicy.NewAutoscalingPolicy(c, jsii.String("cpu-target"), &autoscalingpolicy.AutoscalingPolicyConfig{
+	autoscalingpolicy.NewAutoscalingPolicy(c, jsii.String("web-servers.cpu-target"), &autoscalingpolicy.AutoscalingPolicyConfig{
 		Name:                 jsii.String(cfg.Name + "-web-cpu"),
 		AutoscalingGroupName: w.group.Name(),
 		PolicyType:           jsii.String("TargetTrackingScaling"),

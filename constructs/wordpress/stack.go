@@ -39,8 +39,9 @@ type Stack struct {
 // Validate: LoadConfig guarantees it.
 func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 	// Children hang off the jsii stack itself: jsii rejects a Go struct that
-	// embeds a jsii object as a scope.
-	stack := cdktf.NewTerraformStack(scope, jsii.String(id))
+	// embeds a jsii object as a scope unless, like namedStack, it was
+	// registered as one.
+	stack := newNamedStack(scope, id)
 	s := &Stack{TerraformStack: stack, Config: cfg}
 
 	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
