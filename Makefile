@@ -3,8 +3,9 @@
 
 # The README's first command: set-up and synthesis.
 synth:
-	bash scripts/tools.sh node cdktf
+	bash scripts/tools.sh node cdktf graphviz
 	go run .
+	for d in cdktf.out/stacks/*/; do dot -Tsvg "$${d}diagram.dot" -o "$${d}diagram.svg" || exit 1; done
 
 # Every tool the tests and gates need, into the cache (first run ~40 min: the AWS provider).
 tools:

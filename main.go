@@ -5,11 +5,13 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/review"
 )
 
 // configPath is where environments are declared; WORDPRESS_CONFIG names another file.
@@ -33,9 +35,23 @@ func main() {
 	// Before anything touches jsii: it arranges the Node child's environment
 	// (see internal/jsiiboot; WORDPRESS_JSII_FAST=0 turns it off).
 	jsiiboot.Enable()
+	quiet := flag.Bool("q", false, "print nothing on success")
+	flag.Parse()
 	if err := run(); err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
 		os.Exit(1)
+	}
+	if *quiet {
+		return
+	}
+	// One line per stack, as `cdktf synth` reports what it generated.
+	lines, err := review.Summaries(outdir())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		os.Exit(1)
+	}
+	for _, l := range lines {
+		fmt.Println(l)
 	}
 }
 

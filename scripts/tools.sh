@@ -2,7 +2,7 @@
 # Installs the tools the project needs outside the Go module graph, into a cache
 # folder outside the checkout, so a warm machine pays once and a cold one rebuilds.
 #
-#   scripts/tools.sh [node|cdktf|shellcheck|jq|trivy|provider|all]...   (default: node cdktf)
+#   scripts/tools.sh [node|cdktf|shellcheck|jq|graphviz|trivy|provider|actionlint|all]...   (default: node cdktf)
 #
 # Cache: $WORDPRESS_CDKTF_CACHE (default ~/.cache/wordpress-cdktf). Prints nothing
 # on a warm cache but the paths it checked. Nothing prebuilt is committed.
@@ -98,10 +98,11 @@ for t in "${targets[@]}"; do
     cdktf) install_cdktf ;;
     shellcheck) apt_install shellcheck shellcheck ;;
     jq) apt_install jq jq ;;
+    graphviz) apt_install dot graphviz ;;
     trivy) install_trivy ;;
     provider) install_provider ;;
     all) install_node; install_cdktf; apt_install shellcheck shellcheck; apt_install jq jq; install_trivy; install_provider ;;
-    *) echo "tools: unknown target $t (want node, cdktf, shellcheck, jq, trivy, provider or all)" >&2; exit 2 ;;
+    *) echo "tools: unknown target $t (want node, cdktf, shellcheck, jq, graphviz, trivy, provider, actionlint or all)" >&2; exit 2 ;;
   esac
 done
 exit 0

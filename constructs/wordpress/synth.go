@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/review"
 )
 
 // Synth writes one stack per configuration into outdir. It synthesizes into
@@ -30,7 +32,26 @@ func Synth(outdir string, cfgs []StackConfig) error {
 		return fmt.Errorf("synth: clear staging folder: %w", err)
 	}
 	synthInto(staging, cfgs)
+	if err := writeReviewFiles(staging, cfgs); err != nil {
+		return errors.Join(err, os.RemoveAll(staging))
+	}
 	return swap(staging, abs)
+}
+
+// writeReviewFiles puts the diagram, runbook and cost estimate of each stack
+// beside its cdk.tf.json, generated from that file (see internal/review).
+func writeReviewFiles(dir string, cfgs []StackConfig) error {
+	for _, c := range cfgs {
+		if err := review.WriteFiles(StackDir(dir, c.Environment)); err != nil {
+			return fmt.Errorf("synth: stack %s: %w", c.Environment, err)
+		}
+	}
+	return nil
+}
+
+// StackDir is the folder of one stack in an output folder, as cdktf lays it out.
+func StackDir(outdir, environment string) string {
+	return filepath.Join(outdir, "stacks", environment)
 }
 
 // synthInto writes every stack into dir. Configurations are validated

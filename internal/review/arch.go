@@ -306,7 +306,11 @@ func details(s *Stack, c *Component) []string {
 		}
 	case "aws_autoscaling_group":
 		lt, _ := launchTemplate(c)
-		d = append(d, fmt.Sprintf("%s × %g–%g", orUnknown(lt.Str("instance_type")), r.Num("min_size"), r.Num("max_size")))
+		size := fmt.Sprintf("%g–%g", r.Num("min_size"), r.Num("max_size"))
+		if r.Num("min_size") == r.Num("max_size") {
+			size = fmt.Sprintf("%g", r.Num("min_size"))
+		}
+		d = append(d, fmt.Sprintf("%s × %s", orUnknown(lt.Str("instance_type")), size))
 	case "aws_db_instance":
 		line := fmt.Sprintf("%s %s, %s", r.Str("engine"), r.Str("engine_version"), r.Str("instance_class"))
 		if boolean(r.Attrs["multi_az"]) {

@@ -348,7 +348,8 @@ func DOT(s *Stack) []byte {
 	g := diagramGraph(s, a)
 	var b strings.Builder
 	fmt.Fprintf(&b, "digraph %s {\n", dotText(g.title))
-	b.WriteString("  graph [rankdir=TB, newrank=true, compound=true, nodesep=0.35, ranksep=0.55, fontname=\"Helvetica\", fontsize=13, labelloc=t, label=" + dotText(g.title) + "];\n")
+	legend := g.title + "\nblue: traffic the security groups allow · orange dashed: egress to an address range · grey dotted: default routes · purple dashed: use of a regional service"
+	b.WriteString("  graph [rankdir=TB, newrank=true, compound=true, nodesep=0.35, ranksep=0.55, fontname=\"Helvetica\", fontsize=13, labelloc=t, label=" + dotText(legend) + "];\n")
 	b.WriteString("  node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\", fontsize=10, margin=\"0.12,0.06\"];\n")
 	b.WriteString("  edge [fontname=\"Helvetica\", fontsize=9];\n")
 	for _, n := range g.top {

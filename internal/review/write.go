@@ -43,6 +43,27 @@ func Load(dir string) (*Stack, error) {
 	return Parse(filepath.Base(dir), data)
 }
 
+// Summaries are the Summary lines of every stack in an output folder
+// (cdktf.out), by stack name.
+func Summaries(outdir string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(outdir, "stacks"))
+	if err != nil {
+		return nil, fmt.Errorf("review: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		line, err := Summary(filepath.Join(outdir, "stacks", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, line)
+	}
+	return out, nil
+}
+
 // Summary is one stack in one line: name, resource count, estimated monthly
 // cost and folder, as printed after a synthesis.
 func Summary(dir string) (string, error) {
