@@ -34,3 +34,9 @@ check: tools synth
 bench:
 	go test -run '^$$' -bench . -benchtime 5x .
 	bash scripts/bench-synth.sh
+
+# What the working tree changes in every stack against a git ref (BASE, default HEAD):
+# added, removed, moved and changed addresses, and the cost estimate (README, "Review").
+.PHONY: diff
+diff:
+	go run ./cmd/stackdiff -base $(or $(BASE),HEAD)
