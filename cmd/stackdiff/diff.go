@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -45,7 +46,7 @@ func Diff(before, after map[string]Stack) []StackDiff {
 		names[n] = true
 	}
 	var out []StackDiff
-	for _, n := range sortedKeys(names) {
+	for _, n := range slices.Sorted(maps.Keys(names)) {
 		out = append(out, diffStack(n, before[n], after[n]))
 	}
 	return out
@@ -102,7 +103,7 @@ func diffStack(name string, before, after Stack) StackDiff {
 	for _, m := range d.Moved {
 		renamed[m[0]] = m[1]
 	}
-	for _, addr := range sortedKeys(b) {
+	for _, addr := range slices.Sorted(maps.Keys(b)) {
 		after, ok := a[addr]
 		if !ok {
 			continue
@@ -218,7 +219,7 @@ func diffValue(path string, before, after any) []AttrChange {
 			keys[k] = true
 		}
 		var out []AttrChange
-		for _, k := range sortedKeys(keys) {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			out = append(out, diffValue(join(path, k), bm[k], am[k])...)
 		}
 		return out
@@ -419,13 +420,4 @@ func costNote(d StackDiff) string {
 func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

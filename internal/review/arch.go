@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -116,7 +117,7 @@ func Analyze(s *Stack) *Architecture {
 			zones[sn.Zone] = true
 		}
 	}
-	a.Zones = sortedKeys(zones)
+	a.Zones = slices.Sorted(maps.Keys(zones))
 	for _, n := range s.OfType("aws_nat_gateway") {
 		nat := NAT{Addr: n.Addr(), Name: n.Tag("Name")}
 		if sn, ok := s.Ref(n.Attrs["subnet_id"]); ok {

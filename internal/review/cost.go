@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -220,7 +222,7 @@ func (e Estimate) Markdown() []byte {
 		t.Currency, orUnknown(e.Region), t.HoursPerMonth, t.AsOf, t.Source)
 	if _, ok := t.Regions[e.Region]; !ok {
 		fmt.Fprintf(&b, "**No price: region %s is not in the price table** (it has %s). The quantities below are what would be billed.\n\n",
-			orUnknown(e.Region), strings.Join(sortedKeys(t.Regions), ", "))
+			orUnknown(e.Region), strings.Join(slices.Sorted(maps.Keys(t.Regions)), ", "))
 	} else if e.Complete {
 		fmt.Fprintf(&b, "**$%.2f a month** at the scaling groups' minimum size, $%.2f at their maximum.\n\n", e.Total, e.TotalAtMax)
 	} else {

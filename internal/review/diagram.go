@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -154,7 +155,7 @@ func diagramGraph(s *Stack, a *Architecture) *graph {
 		}
 		if len(a.Others) > 0 {
 			lines := []string{"Also in this stack"}
-			for _, typ := range sortedKeys(a.Others) {
+			for _, typ := range slices.Sorted(maps.Keys(a.Others)) {
 				lines = append(lines, fmt.Sprintf("%s × %d", strings.TrimPrefix(typ, "aws_"), a.Others[typ]))
 			}
 			sc.nodes = append(sc.nodes, node{id: "others", lines: lines, shape: note, class: "other"})
@@ -198,6 +199,25 @@ func diagramGraph(s *Stack, a *Architecture) *graph {
 		}
 	}
 	return g
+}
+
+// walkClusters visits the clusters depth first: open, its nodes, its
+// children, close; each level indented two more spaces.
+func (g *graph) walkClusters(indent string, open func(*cluster, string), writeNode func(node, string), close func(*cluster, string)) {
+	var walk func(c *cluster, indent string)
+	walk = func(c *cluster, indent string) {
+		open(c, indent)
+		for _, n := range c.nodes {
+			writeNode(n, indent+"  ")
+		}
+		for _, ch := range c.children {
+			walk(ch, indent+"  ")
+		}
+		close(c, indent)
+	}
+	for _, c := range g.clusters {
+		walk(c, indent)
+	}
 }
 
 func componentNode(a *Architecture, c *Component) node {
@@ -270,23 +290,14 @@ func Mermaid(s *Stack) []byte {
 	for _, n := range g.top {
 		writeMermaidNode(&b, n, "  ")
 	}
-	var writeCluster func(c *cluster, indent string)
-	writeCluster = func(c *cluster, indent string) {
+	g.walkClusters("  ", func(c *cluster, indent string) {
 		fmt.Fprintf(&b, "%ssubgraph %s[\"%s\"]\n", indent, c.id, mermaidText(c.label))
 		if c.class == "tier" {
 			fmt.Fprintf(&b, "%s  direction LR\n", indent)
 		}
-		for _, n := range c.nodes {
-			writeMermaidNode(&b, n, indent+"  ")
-		}
-		for _, ch := range c.children {
-			writeCluster(ch, indent+"  ")
-		}
+	}, func(n node, indent string) { writeMermaidNode(&b, n, indent) }, func(c *cluster, indent string) {
 		fmt.Fprintf(&b, "%send\n", indent)
-	}
-	for _, c := range g.clusters {
-		writeCluster(c, "  ")
-	}
+	})
 	// Layout only: stack the tiers top to bottom.
 	for _, c := range g.clusters {
 		for i := 1; i < len(c.children); i++ {
@@ -318,7 +329,7 @@ func Mermaid(s *Stack) []byte {
 		}
 	}
 	walk(g.top, g.clusters)
-	for _, class := range sortedKeys(classes) {
+	for _, class := range slices.Sorted(maps.Keys(classes)) {
 		fmt.Fprintf(&b, "  class %s %s\n", strings.Join(classes[class], ","), class)
 	}
 	return []byte(b.String())
@@ -355,8 +366,7 @@ func DOT(s *Stack) []byte {
 	for _, n := range g.top {
 		writeDOTNode(&b, n, "  ")
 	}
-	var writeCluster func(c *cluster, indent string)
-	writeCluster = func(c *cluster, indent string) {
+	g.walkClusters("  ", func(c *cluster, indent string) {
 		fmt.Fprintf(&b, "%ssubgraph cluster_%s {\n", indent, c.id)
 		style := map[string]string{
 			"vpc":      `style="rounded", color="#2f6fce", penwidth=1.6`,
@@ -364,17 +374,9 @@ func DOT(s *Stack) []byte {
 			"services": `style="rounded,dashed", color="#7a3fb8"`,
 		}[c.class]
 		fmt.Fprintf(&b, "%s  graph [label=%s, labeljust=l, %s];\n", indent, dotText(c.label), style)
-		for _, n := range c.nodes {
-			writeDOTNode(&b, n, indent+"  ")
-		}
-		for _, ch := range c.children {
-			writeCluster(ch, indent+"  ")
-		}
+	}, func(n node, indent string) { writeDOTNode(&b, n, indent) }, func(c *cluster, indent string) {
 		fmt.Fprintf(&b, "%s}\n", indent)
-	}
-	for _, c := range g.clusters {
-		writeCluster(c, "  ")
-	}
+	})
 	// Layout only: each row on one level, in order.
 	var rows [][]string
 	for _, r := range g.rows {

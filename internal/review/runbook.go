@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -287,12 +288,12 @@ func outputNote(s *Stack, r Resource, attr string) string {
 
 // outputName is the first output whose value starts with, or holds, expr.
 func outputName(s *Stack, expr string) string {
-	for _, name := range sortedKeys(s.Outputs) {
+	for _, name := range slices.Sorted(maps.Keys(s.Outputs)) {
 		if v, _ := asMap(s.Outputs[name])["value"].(string); strings.HasPrefix(v, expr) {
 			return name
 		}
 	}
-	for _, name := range sortedKeys(s.Outputs) {
+	for _, name := range slices.Sorted(maps.Keys(s.Outputs)) {
 		if v, _ := asMap(s.Outputs[name])["value"].(string); strings.Contains(v, expr) {
 			return name
 		}

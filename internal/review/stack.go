@@ -12,6 +12,7 @@ package review
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -163,7 +164,7 @@ func walkStrings(v any, f func(string)) {
 	case string:
 		f(v)
 	case map[string]any:
-		for _, k := range sortedKeys(v) {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			walkStrings(v[k], f)
 		}
 	case []any:
@@ -171,15 +172,6 @@ func walkStrings(v any, f func(string)) {
 			walkStrings(e, f)
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 func asMap(v any) map[string]any {
