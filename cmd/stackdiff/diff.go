@@ -38,15 +38,8 @@ type AttrChange struct {
 
 // Diff compares every stack of two synthesis outputs, by stack name.
 func Diff(before, after map[string]Stack) []StackDiff {
-	names := map[string]bool{}
-	for n := range before {
-		names[n] = true
-	}
-	for n := range after {
-		names[n] = true
-	}
 	var out []StackDiff
-	for _, n := range slices.Sorted(maps.Keys(names)) {
+	for _, n := range unionKeys(before, after) {
 		out = append(out, diffStack(n, before[n], after[n]))
 	}
 	return out
@@ -211,15 +204,8 @@ func diffValue(path string, before, after any) []AttrChange {
 	bm, bIsMap := before.(map[string]any)
 	am, aIsMap := after.(map[string]any)
 	if bIsMap && aIsMap {
-		keys := map[string]bool{}
-		for k := range bm {
-			keys[k] = true
-		}
-		for k := range am {
-			keys[k] = true
-		}
 		var out []AttrChange
-		for _, k := range slices.Sorted(maps.Keys(keys)) {
+		for _, k := range unionKeys(bm, am) {
 			out = append(out, diffValue(join(path, k), bm[k], am[k])...)
 		}
 		return out
@@ -415,6 +401,18 @@ func costNote(d StackDiff) string {
 		return " Estimated cost was " + before.Summary() + "."
 	}
 	return ""
+}
+
+// unionKeys are the keys of either map, sorted.
+func unionKeys[V any](a, b map[string]V) []string {
+	keys := slices.Collect(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func asMap(v any) map[string]any {
