@@ -24,7 +24,7 @@ type node struct {
 	id    string
 	lines []string
 	shape shape
-	class string // "net", "compute", "data", "edge", "service", "other"
+	class string // "net", "compute", "data", "entry", "service", "other"
 }
 
 type cluster struct {
@@ -75,7 +75,7 @@ func diagramGraph(s *Stack, a *Architecture) *graph {
 		needInternet = needInternet || f.From == "internet" || f.To == "internet"
 	}
 	if needInternet {
-		g.top = append(g.top, node{id: "internet", lines: []string{"Internet"}, shape: circle, class: "edge"})
+		g.top = append(g.top, node{id: "internet", lines: []string{"Internet"}, shape: circle, class: "entry"})
 	}
 	for _, c := range a.Components {
 		if c.Tier == "" {
@@ -88,7 +88,7 @@ func diagramGraph(s *Stack, a *Architecture) *graph {
 			if strings.Contains(end, "/") || end == "prefix list" {
 				id := nodeID("range " + end)
 				if !slices.ContainsFunc(g.top, func(n node) bool { return n.id == id }) {
-					g.top = append(g.top, node{id: id, lines: []string{end}, shape: circle, class: "edge"})
+					g.top = append(g.top, node{id: id, lines: []string{end}, shape: circle, class: "entry"})
 				}
 			}
 		}
@@ -239,7 +239,7 @@ func componentNode(a *Architecture, c *Component) node {
 	case "db", "efs", "cache":
 		n.shape, n.class = cylinder, "data"
 	case "cdn", "waf", "alb":
-		n.class = "edge"
+		n.class = "entry"
 	}
 	return n
 }
@@ -312,7 +312,7 @@ func Mermaid(s *Stack) []byte {
 			fmt.Fprintf(&b, "  %s %s|\"%s\"| %s\n", e.from, arrow, mermaidText(e.label), e.to)
 		}
 	}
-	b.WriteString("  classDef edge fill:#fff4e0,stroke:#c77700\n")
+	b.WriteString("  classDef entry fill:#fff4e0,stroke:#c77700\n")
 	b.WriteString("  classDef compute fill:#e8f1ff,stroke:#2f6fce\n")
 	b.WriteString("  classDef data fill:#e9f7ec,stroke:#2e8b46\n")
 	b.WriteString("  classDef net fill:#f4f4f4,stroke:#777\n")
@@ -343,8 +343,6 @@ func writeMermaidNode(b *strings.Builder, n node, indent string) {
 		open, close = "((\"", "\"))"
 	case cylinder:
 		open, close = "[(\"", "\")]"
-	case note:
-		open, close = "[/\"", "\"/]"
 	}
 	fmt.Fprintf(b, "%s%s%s%s%s\n", indent, n.id, open, label, close)
 }
@@ -414,7 +412,7 @@ func DOT(s *Stack) []byte {
 
 func writeDOTNode(b *strings.Builder, n node, indent string) {
 	fill := map[string]string{
-		"edge": "#fff4e0", "compute": "#e8f1ff", "data": "#e9f7ec", "net": "#f4f4f4", "service": "#f6ecff", "other": "#ffffff",
+		"entry": "#fff4e0", "compute": "#e8f1ff", "data": "#e9f7ec", "net": "#f4f4f4", "service": "#f6ecff", "other": "#ffffff",
 	}[n.class]
 	shapeAttr := map[shape]string{box: "box", circle: "ellipse", cylinder: "cylinder", note: "note"}[n.shape]
 	fmt.Fprintf(b, "%s%s [label=%s, shape=%s, fillcolor=%q];\n", indent, n.id, dotText(strings.Join(n.lines, "\n")), shapeAttr, fill)
