@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -120,7 +121,7 @@ func moves(b, a map[string]any, removed, added []string) (pairs [][2]string, res
 	for progress := true; progress; {
 		progress = false
 		for _, old := range removed {
-			if _, done := renamed[old]; done || !isResource(old) {
+			if _, done := renamed[old]; done || !movable(old) {
 				continue
 			}
 			want := canonical(rewrite(b[old], renamed))
@@ -151,9 +152,10 @@ func moves(b, a map[string]any, removed, added []string) (pairs [][2]string, res
 	return pairs, restRemoved, restAdded
 }
 
-// isResource tells resource addresses from the other blocks' names.
-func isResource(addr string) bool {
-	for _, p := range []string{"output.", "local.", "provider.", "terraform.", "data."} {
+// movable tells the blocks a move can pair: resources and locals (the boot
+// script is a local, and a launch template refers to it by name).
+func movable(addr string) bool {
+	for _, p := range []string{"output.", "provider.", "terraform.", "data."} {
 		if strings.HasPrefix(addr, p) {
 			return false
 		}
@@ -163,21 +165,25 @@ func isResource(addr string) bool {
 
 func typeOf(addr string) string { t, _, _ := strings.Cut(addr, "."); return t }
 
-// rewrite replaces references to renamed addresses inside v.
+// addrRef matches an address ("type.name", "local.name") where one can
+// start: not inside a longer name.
+var addrRef = regexp.MustCompile(`(^|[^A-Za-z0-9_.-])([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)`)
+
+// rewrite replaces references to renamed addresses inside v, in one pass, so
+// a chain of renames (a to b, b to c) rewrites each reference once.
 func rewrite(v any, renamed map[string]string) any {
 	if len(renamed) == 0 {
 		return v
 	}
 	switch v := v.(type) {
 	case string:
-		for old, nw := range renamed {
-			v = strings.ReplaceAll(v, "${"+old+".", "${"+nw+".")
-			v = strings.ReplaceAll(v, "("+old+".", "("+nw+".")
-			if v == old {
-				v = nw // depends_on
+		return addrRef.ReplaceAllStringFunc(v, func(m string) string {
+			sub := addrRef.FindStringSubmatch(m)
+			if nw, ok := renamed[sub[2]]; ok {
+				return sub[1] + nw
 			}
-		}
-		return v
+			return m
+		})
 	case map[string]any:
 		out := map[string]any{}
 		for k, e := range v {

@@ -127,3 +127,18 @@ func TestTwinsPairThroughReferences(t *testing.T) {
 		t.Errorf("moves (-want +got):\n%s\nadded %v removed %v changed %v", diff, d.Added, d.Removed, d.Changed)
 	}
 }
+
+// TestRenamedLocal: a local renamed together with the resource that refers
+// to it (the boot script and the launch template) is a move, and the
+// resource is unchanged.
+func TestRenamedLocal(t *testing.T) {
+	b := parse(t, `{"locals": {"script_1A": "echo hi"}, "resource": {
+	  "aws_instance": {"i_2B": {"user_data": "${base64encode(local.script_1A)}"}}}}`)
+	a := parse(t, `{"locals": {"script": "echo hi"}, "resource": {
+	  "aws_instance": {"i": {"user_data": "${base64encode(local.script)}"}}}}`)
+	d := Diff(map[string]Stack{"s": b}, map[string]Stack{"s": a})[0]
+	want := [][2]string{{"aws_instance.i_2B", "aws_instance.i"}, {"local.script_1A", "local.script"}}
+	if diff := cmp.Diff(want, d.Moved); diff != "" || len(d.Added)+len(d.Removed)+len(d.Changed) != 0 {
+		t.Errorf("moves (-want +got):\n%s\nadded %v removed %v changed %v", diff, d.Added, d.Removed, d.Changed)
+	}
+}
