@@ -26,19 +26,7 @@ func TestReviewGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				golden := filepath.Join("testdata", c.Environment+"."+name)
-				if *update {
-					if err := os.WriteFile(golden, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("read golden (run go test ./... -update to create it): %v", err)
-				}
-				if diff := cmp.Diff(string(want), string(got)); diff != "" {
-					t.Errorf("%s differs from %s (-want +got); if intended, run go test ./... -update and review the diff:\n%s", name, golden, diff)
-				}
+				checkGolden(t, filepath.Join("testdata", c.Environment+"."+name), string(got))
 			})
 		}
 	}
