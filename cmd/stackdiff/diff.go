@@ -334,6 +334,9 @@ func Markdown(diffs []StackDiff, base string) string {
 			fmt.Fprintf(&b, "### `%s`\n\n", d.Name)
 		}
 		fmt.Fprintf(&b, "%d added, %d removed, %d moved, %d changed.%s\n\n", len(d.Added), len(d.Removed), len(d.Moved), len(d.Changed), costNote(d))
+		if len(d.Moved) > 0 {
+			b.WriteString("Moved: the same resource under a new address (identical attributes). Once an environment is deployed, each needs a `moved` block, or Terraform replaces the resource.\n\n")
+		}
 		if d.Before == nil || d.After == nil {
 			continue
 		}
@@ -344,7 +347,7 @@ func Markdown(diffs []StackDiff, base string) string {
 			fmt.Fprintf(&b, "- **removed** `%s`\n", r)
 		}
 		for _, m := range d.Moved {
-			fmt.Fprintf(&b, "- **moved** `%s` → `%s` (needs a `moved` block once deployed)\n", m[0], m[1])
+			fmt.Fprintf(&b, "- **moved** `%s` → `%s`\n", m[0], m[1])
 		}
 		for _, c := range d.Changed {
 			fmt.Fprintf(&b, "- **changed** `%s`\n", c.Addr)
