@@ -219,7 +219,8 @@ func TestRunbookNames(t *testing.T) {
 		"`/etc/app/creds.php`",
 		"with the ARN of the `secret`",
 		"aws rds reboot-db-instance --db-instance-identifier small-mysql --force-failover",
-		"--db-subnet-group-name small-data --vpc-security-group-ids <id of DB>",
+		"--db-subnet-group-name small-data --db-parameter-group-name <parameter group>",
+		"--vpc-security-group-ids <id of DB> --no-publicly-accessible --manage-master-user-password",
 		"the efs output",
 		"its own NAT gateway",
 	} {

@@ -236,19 +236,24 @@ func Runbook(s *Stack) []byte {
 		}
 		w(". Restore into a **new** instance beside the live one, then copy the data back, so Terraform keeps managing\n")
 		w("`%s`:\n\n", id)
-		group := ""
+		group, params := "<subnet group>", "<parameter group>"
 		if sg, ok := s.Ref(db.Main.Attrs["db_subnet_group_name"]); ok {
 			group = sg.Str("name")
+		}
+		if pg, ok := s.Ref(db.Main.Attrs["parameter_group_name"]); ok {
+			params = pg.Str("name")
 		}
 		code(
 			"# to a point in time (or: restore-db-instance-from-db-snapshot --db-snapshot-identifier …)",
 			"aws rds restore-db-instance-to-point-in-time --source-db-instance-identifier "+id+" \\",
 			"  --target-db-instance-identifier "+id+"-restore --restore-time 2030-01-01T00:00:00Z \\",
-			"  --db-subnet-group-name "+group+" --vpc-security-group-ids <id of "+strings.Join(groupNames(s, db.Groups), ", ")+"> --no-publicly-accessible",
+			"  --db-subnet-group-name "+group+" --db-parameter-group-name "+params+" \\",
+			"  --vpc-security-group-ids <id of "+strings.Join(groupNames(s, db.Groups), ", ")+"> --no-publicly-accessible --manage-master-user-password",
 			"aws rds wait db-instance-available --db-instance-identifier "+id+"-restore",
 		)
-		w("Then, from a server (Session Manager), dump the restored database over TLS and load it into the live one with the\n")
-		w("credentials from `%s`, and delete `%s-restore`.\n\n", orUnknown(script.vars["CREDS_FILE"]), id)
+		w("The restored instance gets its own managed secret (`aws rds describe-db-instances --db-instance-identifier\n")
+		w("%s-restore --query 'DBInstances[0].MasterUserSecret.SecretArn'`). From a server (Session Manager), dump it over\n", id)
+		w("TLS, load the dump into the live database with the credentials in `%s`, then delete `%s-restore`.\n\n", orUnknown(script.vars["CREDS_FILE"]), id)
 	}
 	if efs != nil {
 		w("### Web root (EFS)\n\n")
