@@ -23,6 +23,11 @@ type Architecture struct {
 	Flows      []Flow
 	// Services are regional services outside the VPC the stack uses.
 	Services []Service
+	// Links are the other relations worth drawing: a CDN's origin, a
+	// firewall in front of what it protects, a DNS name's target.
+	Links []Link
+	// Names are DNS records pointing at a component, by record name.
+	Names []Service
 	// Others counts, by resource type, what none of the above depicts.
 	Others map[string]int
 
@@ -77,6 +82,13 @@ type Service struct {
 	Label     string // what the component does with it
 }
 
+// Link is a relation between two components or services, by ID.
+type Link struct {
+	From, To, Label string
+	// Traffic is true for a path requests take (a CDN to its origin).
+	Traffic bool
+}
+
 // componentKinds maps resource types to components, in drawing order.
 var componentKinds = []struct{ typ, kind, title string }{
 	{"aws_cloudfront_distribution", "cdn", "CloudFront distribution"},
@@ -99,6 +111,10 @@ var depicted = map[string]bool{
 	"aws_lb_listener": true, "aws_lb_target_group": true, "aws_launch_template": true,
 	"aws_db_subnet_group": true, "aws_efs_mount_target": true, "aws_flow_log": true,
 	"aws_elasticache_subnet_group": true,
+	// Drawn as regional services, links or DNS names.
+	"aws_cloudwatch_log_group": true, "aws_sns_topic": true, "aws_sns_topic_subscription": true,
+	"aws_cloudwatch_metric_alarm": true, "aws_cloudwatch_dashboard": true, "aws_s3_bucket": true,
+	"aws_wafv2_web_acl_association": true, "aws_route53_record": true,
 }
 
 // Analyze recognises the architecture of a stack.
@@ -129,6 +145,7 @@ func Analyze(s *Stack) *Architecture {
 	a.Components = components(s, a)
 	a.Flows = flows(s, a)
 	a.Services = services(s, a)
+	a.Links, a.Names = links(s, a)
 	used := map[string]bool{}
 	for _, c := range a.Components {
 		used[c.Main.Type] = true
@@ -219,7 +236,7 @@ func components(s *Stack, a *Architecture) []*Component {
 	var out []*Component
 	count := map[string]int{}
 	for _, ck := range componentKinds {
-		for _, r := range s.OfType(ck.typ) {
+		for _, r := range byName(s.OfType(ck.typ), "name", "identifier", "replication_group_id", "creation_token", "comment") {
 			c := &Component{Kind: ck.kind, Title: ck.title, Main: r, Members: []Resource{r}}
 			c.Members = append(c.Members, members(s, r)...)
 			var placement []string
@@ -397,6 +414,13 @@ func flows(s *Stack, a *Architecture) []Flow {
 			}
 		}
 		if pl := rule.Str("prefix_list_id"); pl != "" {
+			// In front of a load balancer, a managed prefix list is CloudFront's
+			// origin-facing one: draw the flow from the CDN.
+			for _, c := range a.Components {
+				if c.Kind == "cdn" {
+					return []string{c.ID}
+				}
+			}
 			return []string{"prefix list"}
 		}
 		return nil
@@ -502,12 +526,52 @@ func services(s *Stack, a *Architecture) []Service {
 		out = append(out, sv)
 		break
 	}
+	flowLogs := map[string]bool{}
 	for _, fl := range s.OfType("aws_flow_log") {
-		if lg, ok := s.Ref(fl.Attrs["log_destination"]); ok && lg.Type == "aws_cloudwatch_log_group" {
-			out = append(out, Service{ID: "flowlogs", Title: "CloudWatch Logs",
-				Details: []string{"VPC flow logs: " + lg.Str("name"), fmt.Sprintf("kept %g days", lg.Num("retention_in_days"))}})
-			break
+		if lg, ok := s.Ref(fl.Attrs["log_destination"]); ok {
+			flowLogs[lg.Addr()] = true
 		}
+	}
+	if groups := byName(s.OfType("aws_cloudwatch_log_group"), "name"); len(groups) > 0 {
+		sv := Service{ID: "logs", Title: "CloudWatch Logs"}
+		for _, lg := range groups {
+			line := fmt.Sprintf("%s (%g days)", lg.Str("name"), lg.Num("retention_in_days"))
+			if flowLogs[lg.Addr()] {
+				line = "VPC flow logs: " + line
+			}
+			sv.Details = append(sv.Details, line)
+		}
+		out = append(out, sv)
+	}
+	for _, t := range byName(s.OfType("aws_sns_topic"), "name") {
+		var subs int
+		for _, sub := range s.OfType("aws_sns_topic_subscription") {
+			if ref, ok := s.Ref(sub.Attrs["topic_arn"]); ok && ref.Addr() == t.Addr() {
+				subs++
+			}
+		}
+		out = append(out, Service{ID: nodeID("topic " + t.Str("name")), Title: "SNS topic",
+			Details: []string{firstNonEmpty(t.Str("name"), t.Tag("Name")), fmt.Sprintf("%d subscriptions", subs)}})
+	}
+	if alarms, dashboards := s.OfType("aws_cloudwatch_metric_alarm"), s.OfType("aws_cloudwatch_dashboard"); len(alarms)+len(dashboards) > 0 {
+		sv := Service{ID: "monitoring", Title: "CloudWatch monitoring", Details: []string{fmt.Sprintf("%d alarms", len(alarms))}}
+		for _, d := range byName(dashboards, "dashboard_name") {
+			sv.Details = append(sv.Details, "dashboard "+d.Str("dashboard_name"))
+		}
+		out = append(out, sv)
+	}
+	for _, b := range byName(s.OfType("aws_s3_bucket"), "bucket") {
+		sv := Service{ID: nodeID("bucket " + b.Str("bucket") + b.Str("bucket_prefix")), Title: "S3 bucket", Details: []string{firstNonEmpty(b.Str("bucket"), b.Str("bucket_prefix")+"…", b.Tag("Name"))}}
+		for _, c := range a.Components {
+			if c.Kind == "alb" || c.Kind == "cdn" {
+				for _, addr := range s.RefsIn([]any{c.Main.Attrs["access_logs"], c.Main.Attrs["logging_config"]}) {
+					if addr == b.Addr() {
+						sv.From, sv.Label = c.ID, "access logs"
+					}
+				}
+			}
+		}
+		out = append(out, sv)
 	}
 	for _, att := range s.OfType("aws_iam_role_policy_attachment") {
 		if strings.HasSuffix(att.Str("policy_arn"), "/AmazonSSMManagedInstanceCore") {
@@ -520,6 +584,61 @@ func services(s *Stack, a *Architecture) []Service {
 			Details: []string{fmt.Sprint(s.BackendSettings["bucket"]), fmt.Sprint(s.BackendSettings["key"])}})
 	}
 	return out
+}
+
+// links finds a CDN's origin, what a firewall protects, and DNS names.
+func links(s *Stack, a *Architecture) (out []Link, names []Service) {
+	byAddr := map[string]string{}
+	for _, c := range a.Components {
+		byAddr[c.Main.Addr()] = c.ID
+	}
+	for _, c := range a.Components {
+		switch c.Kind {
+		case "cdn":
+			out = append(out, Link{From: "internet", To: c.ID, Label: "HTTPS · viewers", Traffic: true})
+			for _, addr := range s.RefsIn(c.Main.Attrs["origin"]) {
+				if to, ok := byAddr[addr]; ok {
+					out = append(out, Link{From: c.ID, To: to, Label: "origin", Traffic: true})
+				}
+			}
+			for _, addr := range s.RefsIn(c.Main.Attrs["web_acl_id"]) {
+				if waf, ok := byAddr[addr]; ok {
+					out = append(out, Link{From: waf, To: c.ID, Label: "filters"})
+				}
+			}
+		}
+	}
+	for _, assoc := range s.OfType("aws_wafv2_web_acl_association") {
+		waf, ok1 := s.Ref(assoc.Attrs["web_acl_arn"])
+		target, ok2 := s.Ref(assoc.Attrs["resource_arn"])
+		if ok1 && ok2 && byAddr[waf.Addr()] != "" && byAddr[target.Addr()] != "" {
+			out = append(out, Link{From: byAddr[waf.Addr()], To: byAddr[target.Addr()], Label: "filters"})
+		}
+	}
+	for _, rec := range byName(s.OfType("aws_route53_record"), "name") {
+		for _, addr := range s.RefsIn(rec.Attrs["alias"]) {
+			if to, ok := byAddr[addr]; ok {
+				names = append(names, Service{ID: nodeID("dns " + rec.Str("type") + " " + rec.Str("name")), Title: "DNS " + rec.Str("type"),
+					Details: []string{rec.Str("name")}, From: to, Label: "alias"})
+			}
+		}
+	}
+	return out, names
+}
+
+// byName orders resources by the first of the attributes they have (their
+// name), not by address, so that a rename does not reorder what is drawn.
+func byName(rs []Resource, attrs ...string) []Resource {
+	key := func(r Resource) string {
+		for _, a := range attrs {
+			if v := r.Str(a); v != "" {
+				return v
+			}
+		}
+		return r.Tag("Name")
+	}
+	slices.SortStableFunc(rs, func(x, y Resource) int { return strings.Compare(key(x), key(y)) })
+	return rs
 }
 
 func firstNonEmpty(s ...string) string {

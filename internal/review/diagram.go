@@ -77,6 +77,9 @@ func diagramGraph(s *Stack, a *Architecture) *graph {
 	if needInternet {
 		g.top = append(g.top, node{id: "internet", lines: []string{"Internet"}, shape: circle, class: "entry"})
 	}
+	for _, n := range a.Names {
+		g.top = append(g.top, node{id: n.ID, lines: append([]string{n.Title}, n.Details...), class: "entry"})
+	}
 	for _, c := range a.Components {
 		if c.Tier == "" {
 			g.top = append(g.top, componentNode(a, c))
@@ -197,6 +200,16 @@ func diagramGraph(s *Stack, a *Architecture) *graph {
 		if sv.From != "" {
 			g.edges = append(g.edges, edge{from: sv.From, to: sv.ID, label: sv.Label, style: useEdge})
 		}
+	}
+	for _, l := range a.Links {
+		st := useEdge
+		if l.Traffic {
+			st = flowEdge
+		}
+		g.edges = append(g.edges, edge{from: l.From, to: l.To, label: l.Label, style: st})
+	}
+	for _, n := range a.Names {
+		g.edges = append(g.edges, edge{from: n.ID, to: n.From, label: n.Label, style: useEdge})
 	}
 	return g
 }

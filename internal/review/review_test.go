@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -72,8 +73,101 @@ func TestAnalyze(t *testing.T) {
 	if diff := cmp.Diff(wantFlows, a.Flows); diff != "" {
 		t.Errorf("flows (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(map[string]int{"aws_iam_role_policy": 1, "aws_efs_backup_policy": 1, "aws_sns_topic": 1}, a.Others); diff != "" {
+	if diff := cmp.Diff(map[string]int{"aws_iam_role_policy": 1, "aws_efs_backup_policy": 1}, a.Others); diff != "" {
 		t.Errorf("other resources (-want +got):\n%s", diff)
+	}
+}
+
+// withOptionalParts adds to the small stack what optional features bring:
+// a CDN with a firewall and a DNS name in front of the load balancer (which
+// then admits only CloudFront's prefix list), an object cache, alarms and an
+// access-log bucket.
+func withOptionalParts(t *testing.T) map[string]any {
+	t.Helper()
+	_, doc := small(t)
+	var extra map[string]any
+	err := json.Unmarshal([]byte(`{
+	  "aws_cloudfront_distribution": {"cdn": {"comment": "small", "web_acl_id": "${aws_wafv2_web_acl.edge.arn}",
+	    "origin": [{"domain_name": "${aws_lb.front.dns_name}", "origin_id": "alb"}]}},
+	  "aws_wafv2_web_acl": {"edge": {"name": "small-edge", "scope": "CLOUDFRONT"}},
+	  "aws_route53_record": {"site": {"name": "www.example.com", "type": "A",
+	    "alias": {"name": "${aws_cloudfront_distribution.cdn.domain_name}", "zone_id": "${aws_cloudfront_distribution.cdn.hosted_zone_id}"}}},
+	  "aws_elasticache_subnet_group": {"cache": {"name": "small-cache", "subnet_ids": ["${aws_subnet.data_a.id}", "${aws_subnet.data_b.id}"]}},
+	  "aws_elasticache_replication_group": {"cache": {"replication_group_id": "small-cache", "engine": "valkey", "node_type": "cache.t4g.micro",
+	    "num_cache_clusters": 2, "subnet_group_name": "${aws_elasticache_subnet_group.cache.name}", "security_group_ids": ["${aws_security_group.cache.id}"]}},
+	  "aws_security_group": {"cache": {"name": "InternalCache"}},
+	  "aws_cloudwatch_metric_alarm": {"a": {"alarm_name": "5xx"}, "b": {"alarm_name": "cpu"}},
+	  "aws_s3_bucket": {"logs": {"bucket": "small-alb-logs"}}
+	}`), &extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := doc["resource"].(map[string]any)
+	for typ, byName := range extra {
+		if res[typ] == nil {
+			res[typ] = map[string]any{}
+		}
+		for name, r := range byName.(map[string]any) {
+			res[typ].(map[string]any)[name] = r
+		}
+	}
+	rules := res["aws_vpc_security_group_ingress_rule"].(map[string]any)
+	rules["cache"] = map[string]any{"security_group_id": "${aws_security_group.cache.id}", "referenced_security_group_id": "${aws_security_group.web.id}", "ip_protocol": "tcp", "from_port": 6379.0, "to_port": 6379.0}
+	rules["lb_443"].(map[string]any)["prefix_list_id"] = "${data.aws_ec2_managed_prefix_list.cloudfront.id}"
+	delete(rules["lb_443"].(map[string]any), "cidr_ipv4")
+	res["aws_lb"].(map[string]any)["front"].(map[string]any)["access_logs"] = map[string]any{"bucket": "${aws_s3_bucket.logs.id}", "enabled": true}
+	return doc
+}
+
+func TestOptionalParts(t *testing.T) {
+	doc := withOptionalParts(t)
+	s := FromDocument("small", doc)
+	a := Analyze(s)
+	var components []string
+	for _, c := range a.Components {
+		components = append(components, c.ID+"@"+c.Tier)
+	}
+	if diff := cmp.Diff([]string{"cdn@", "waf@", "alb@public", "web@app", "db@data", "efs@data", "cache@data"}, components); diff != "" {
+		t.Errorf("components (-want +got):\n%s", diff)
+	}
+	wantFlows := []Flow{
+		{From: "alb", To: "web", Ports: []string{"80"}, Group: "Web"},
+		{From: "cdn", To: "alb", Ports: []string{"443"}, Group: "LB"}, // the prefix list
+		{From: "web", To: "cache", Ports: []string{"6379"}, Group: "InternalCache"},
+	}
+	for _, f := range wantFlows {
+		if !slices.ContainsFunc(a.Flows, func(g Flow) bool { return cmp.Equal(f, g) }) {
+			t.Errorf("no flow %+v in %+v", f, a.Flows)
+		}
+	}
+	wantLinks := []Link{
+		{From: "internet", To: "cdn", Label: "HTTPS · viewers", Traffic: true},
+		{From: "cdn", To: "alb", Label: "origin", Traffic: true},
+		{From: "waf", To: "cdn", Label: "filters"},
+	}
+	if diff := cmp.Diff(wantLinks, a.Links); diff != "" {
+		t.Errorf("links (-want +got):\n%s", diff)
+	}
+	mmd := string(Mermaid(s))
+	for _, want := range []string{"DNS A<br/>www.example.com", "dns_a_www_example_com -.->|\"alias\"| cdn", "CloudWatch monitoring<br/>2 alarms",
+		"alb -.->|\"access logs\"| bucket_small_alb_logs", "ElastiCache replication group<br/>small-cache<br/>valkey cache.t4g.micro × 2"} {
+		if !strings.Contains(mmd, want) {
+			t.Errorf("diagram.mmd lacks %q:\n%s", want, mmd)
+		}
+	}
+	if len(a.Others) != 2 { // the small stack's IAM policy and EFS backup policy
+		t.Errorf("other resources: %v", a.Others)
+	}
+	renamed, err := reviewtest.Rename(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(Files(s), Files(FromDocument("small", renamed))); diff != "" {
+		t.Errorf("renamed addresses changed the review files (-want +got):\n%s", diff)
+	}
+	e := EstimateCost(s, Prices())
+	if e.Complete || !strings.Contains(string(e.Markdown()), "no price: aws_elasticache_replication_group is not in the price table") {
+		t.Errorf("the cache should get a no-price line:\n%s", e.Markdown())
 	}
 }
 

@@ -146,7 +146,14 @@ func Runbook(s *Stack) []byte {
 	}
 	if alb != nil {
 		if al := asMap(alb.Main.Attrs["access_logs"]); boolean(al["enabled"]) {
-			w("| Load balancer access logs | S3 `%v` |\n", al["bucket"])
+			bucket := fmt.Sprint(al["bucket"])
+			if b, ok := s.Ref(al["bucket"]); ok {
+				bucket = firstNonEmpty(b.Str("bucket"), b.Str("bucket_prefix")+"…")
+			}
+			if prefix, _ := al["prefix"].(string); prefix != "" {
+				bucket += "/" + prefix
+			}
+			w("| Load balancer access logs | S3 `%s` |\n", bucket)
 		} else {
 			w("| Load balancer requests | not logged; CloudWatch metrics of `%s` only |\n", alb.Main.Str("name"))
 		}
