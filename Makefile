@@ -9,7 +9,7 @@ synth:
 
 # Every tool the tests and gates need, into the cache (first run ~40 min: the AWS provider).
 tools:
-	bash scripts/tools.sh node cdktf provider trivy shellcheck jq
+	bash scripts/tools.sh node cdktf provider trivy shellcheck jq graphviz
 
 # The README's second command: every test CI runs.
 test: tools
