@@ -37,22 +37,24 @@ func main() {
 	jsiiboot.Enable()
 	quiet := flag.Bool("q", false, "print nothing on success")
 	flag.Parse()
-	if err := run(); err != nil {
-		fmt.Fprintf(os.Stderr, "error: %v\n", err)
-		os.Exit(1)
+	err := run()
+	if err == nil && !*quiet {
+		err = printSummaries()
 	}
-	if *quiet {
-		return
-	}
-	// One line per stack, as `cdktf synth` reports what it generated.
-	lines, err := review.Summaries(outdir())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
 		os.Exit(1)
 	}
+}
+
+// printSummaries prints one line per stack written, as `cdktf synth`
+// reports what it generated.
+func printSummaries() error {
+	lines, err := review.Summaries(outdir())
 	for _, l := range lines {
 		fmt.Println(l)
 	}
+	return err
 }
 
 func run() error {
