@@ -30,6 +30,11 @@ type UserDataConfig struct {
 	DBName           string // database name, e.g. wordpress
 	DBSecretARN      string // ARN of the RDS-managed master user secret in Secrets Manager (JSON with "username" and "password")
 	WordPressVersion string // e.g. "6.8.3": https://wordpress.org/wordpress-<v>.tar.gz, verified against its published .sha1
+	VpcCIDR          string // the VPC's range: only the load balancer, inside it, may name the visitor (X-Forwarded-For)
+	SiteURL          string // the site's address, e.g. https://www.example.com (no path)
+	SiteTitle        string // title WordPress is installed with; any printable text
+	AdminEmail       string // e-mail address of the admin user WordPress is installed with
+	AdminSecretARN   string // ARN of the Secrets Manager secret the first boot stores the admin user's password in
 }
 
 //go:embed userdata.sh.tmpl
@@ -40,9 +45,14 @@ var userDataTemplate string
 // tokens inserted as values stay live.
 var terraformEscaper = strings.NewReplacer("${", "$${", "%{", "%%{")
 
+// templateFuncs: shellQuote makes any validated text one single-quoted shell word.
+var templateFuncs = template.FuncMap{
+	"shellQuote": func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" },
+}
+
 var (
-	plainTemplate     = template.Must(template.New("userdata.sh").Parse(userDataTemplate))
-	terraformTemplate = template.Must(template.New("userdata.sh").Parse(terraformEscaper.Replace(userDataTemplate)))
+	plainTemplate     = template.Must(template.New("userdata.sh").Funcs(templateFuncs).Parse(userDataTemplate))
+	terraformTemplate = template.Must(template.New("userdata.sh").Funcs(templateFuncs).Parse(terraformEscaper.Replace(userDataTemplate)))
 )
 
 // templateData is what userdata.sh.tmpl sees.
@@ -85,6 +95,8 @@ var (
 	hostRe          = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`)
 	dbNameRe        = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
 	secretARNRe     = regexp.MustCompile(`^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$`)
+	cidrRe          = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$`)
+	siteURLRe       = regexp.MustCompile(`^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$`)
 )
 
 // validateUserData reports every bad field at once, each named as in
@@ -123,6 +135,13 @@ func validateUserData(c UserDataConfig) error {
 	check("DBName", c.DBName, dbNameRe, "a MySQL database name such as wordpress")
 	check("DBSecretARN", c.DBSecretARN, secretARNRe, "a Secrets Manager secret ARN")
 	checkWith("WordPressVersion", c.WordPressVersion, "a release such as "+DefaultWordPressVersion, CheckWordPressVersion)
+	check("VpcCIDR", c.VpcCIDR, cidrRe, "an IPv4 range such as 10.0.0.0/16")
+	check("SiteURL", c.SiteURL, siteURLRe, "an http or https address without path, such as https://www.example.com")
+	checkWith("AdminEmail", c.AdminEmail, "an e-mail address", CheckAdminEmail)
+	check("AdminSecretARN", c.AdminSecretARN, secretARNRe, "a Secrets Manager secret ARN")
+	if err := CheckSiteTitle(c.SiteTitle); err != nil {
+		errs = append(errs, fmt.Errorf("SiteTitle: %w", err))
+	}
 	return errors.Join(errs...)
 }
 

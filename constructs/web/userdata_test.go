@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +32,11 @@ var testConfig = UserDataConfig{
 	DBName:           "wordpress",
 	DBSecretARN:      "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-4e5f-6789-abcd-ef0123456789-AbCdEf",
 	WordPressVersion: "6.8.3",
+	VpcCIDR:          "10.0.0.0/16",
+	SiteURL:          "http://wordpress-default-alb-1234567890.us-east-1.elb.amazonaws.com",
+	SiteTitle:        `Ann's "Resilient" WordPress & $HOME`,
+	AdminEmail:       "admin@example.com",
+	AdminSecretARN:   "arn:aws:secretsmanager:us-east-1:123456789012:secret:wordpress-default-wordpress-admin-20261126120000000000000001-AbCdEf",
 }
 
 // tokenConfig holds cdktf tokens where the lead wires in other tiers' attributes.
@@ -43,6 +49,11 @@ var tokenConfig = UserDataConfig{
 	DBName:           "wordpress",
 	DBSecretARN:      "${TfToken[TOKEN.5]}",
 	WordPressVersion: "6.8.3",
+	VpcCIDR:          "10.0.0.0/16",
+	SiteURL:          "http://${TfToken[TOKEN.6]}",
+	SiteTitle:        "WordPress",
+	AdminEmail:       "admin@example.com",
+	AdminSecretARN:   "${TfToken[TOKEN.7]}",
 }
 
 func mustRender(t *testing.T, c UserDataConfig) string {
@@ -157,7 +168,7 @@ func TestTerraformUserDataKeepsTokensLive(t *testing.T) {
 	}
 	want := []string{
 		"${TfToken[TOKEN.1]}", "${TfToken[TOKEN.2]}", "${TfToken[TOKEN.3]}",
-		"${TfToken[TOKEN.4]}", "${TfToken[TOKEN.5]}",
+		"${TfToken[TOKEN.4]}", "${TfToken[TOKEN.5]}", "${TfToken[TOKEN.6]}", "${TfToken[TOKEN.7]}",
 	}
 	if diff := cmp.Diff(want, live); diff != "" {
 		t.Errorf("live interpolations (-want +got):\n%s", diff)
@@ -180,12 +191,22 @@ func TestUserDataStaticChecks(t *testing.T) {
 			requireTool(t, "shellcheck")
 			shellcheck(t, script)
 		}},
-		{"fits EC2 user data limit", func(t *testing.T) {
-			// EC2 takes at most 16 KiB of user data before base64; keep room for
-			// resolved values longer than the test's.
-			if n := len(script); n > 15*1024 {
-				t.Errorf("rendered script is %d bytes, want at most %d (EC2 allows 16384)", n, 15*1024)
+		{"fits EC2 user data limit, compressed", func(t *testing.T) {
+			// The launch template sends the script through Terraform's
+			// base64gzip (cloud-init unpacks it); EC2 takes at most 16384 bytes
+			// before base64. Keep a third of that free for the script to grow.
+			var b bytes.Buffer
+			gz := gzip.NewWriter(&b)
+			if _, err := gz.Write([]byte(script)); err != nil {
+				t.Fatal(err)
 			}
+			if err := gz.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if n, limit := b.Len(), 16384*2/3; n > limit {
+				t.Errorf("gzipped script is %d bytes, want at most %d (EC2 allows 16384)", n, limit)
+			}
+			t.Logf("script: %d bytes, gzipped: %d bytes", len(script), b.Len())
 		}},
 		{"header", func(t *testing.T) {
 			if !strings.HasPrefix(script, "#!/bin/bash\n") || !strings.Contains(script, "\nset -Eeuo pipefail\n") {
@@ -259,8 +280,15 @@ var fakes = map[string]string{
 	"selinuxenabled": `exit 1`,
 	"logger":         `exec cat >&2`,
 	"aws": `echo "aws $*" >>"$T/calls"
-[[ "$*" == "secretsmanager get-secret-value --region us-east-1 --secret-id $WANT_SECRET --query SecretString --output text" ]] || { echo "fake aws: unexpected arguments: $*" >&2; exit 254; }
-cat "$T/secret.json"`,
+case "$*" in
+"secretsmanager get-secret-value --region $WANT_REGION --secret-id $WANT_SECRET --query SecretString --output text")
+	cat "$T/secret.json" ;;
+"secretsmanager put-secret-value --region $WANT_REGION --secret-id $WANT_ADMIN_SECRET --secret-string file://"*)
+	[[ ! -e $T/aws-put-fails ]] || { echo "fake aws: AccessDeniedException" >&2; exit 254; }
+	f=${!#}
+	cp "${f#file://}" "$T/admin-secret.json" ;;
+*) echo "fake aws: unexpected arguments: $*" >&2; exit 254 ;;
+esac`,
 	"curl": `out= url=
 while (($#)); do
 	case $1 in
@@ -275,26 +303,43 @@ if [[ -e $T/curl-delay ]]; then sleep 0.3; fi
 cp "$T/www/${url##*/}" "$out"`,
 }
 
+// fakePHP stands in for PHP running WordPress's installer (the fake release
+// has no WordPress to run); any other use of php goes to the real one.
+const fakePHP = `if [[ ${1:-} == */install.php ]]; then
+	echo "php install.php ${3:-}" >>"$T/calls"
+	case ${3:-} in
+	status) if [[ -e $T/site-installed ]]; then echo "status: installed"; else echo "status: not installed"; fi ;;
+	install) [[ -n $(cat) ]] && touch "$T/site-installed" && echo "status: installed now" ;;
+	esac
+	exit 0
+fi
+PATH=${PATH#*:} exec php "$@"`
+
 // harness sources the script, points its paths into the sandbox and runs its
-// arguments as a command (main, or a single step).
+// arguments as a command (main, or a single step). SERVER_ROOT and WEB_ROOT
+// may name another server's disk and a shared web root; USERDATA another
+// rendering of the script; WEB_USER and WEB_GROUP who PHP runs as.
 const harness = `set -Eeuo pipefail
 # shellcheck source=/dev/null
-source "$T/userdata.sh"
-R=$T/root
-WEB_ROOT=$R/var/www/html
+source "${USERDATA:-$T/userdata.sh}"
+R=${SERVER_ROOT:-$T/root}
+WEB_ROOT=${SHARED_WEB_ROOT:-$R/var/www/html}
 PRIVATE_DIR=$WEB_ROOT/.wp-private
 FSTAB=$R/etc/fstab
 EFS_UTILS_CONF=$R/etc/amazon/efs/efs-utils.conf
 PHP_INI_DIR=$R/etc/php.d
 HTTPD_CONF_DIR=$R/etc/httpd/conf.d
 HEALTH_DIR=$R/usr/local/share/wordpress-health
+SHARE_DIR=$R/usr/local/share/wordpress-boot
 CREDS_DIR=$R/etc/wordpress
 CREDS_FILE=$R/etc/wordpress/db-credentials.php
+CA_BUNDLE=$R/etc/wordpress/rds-ca-bundle.pem
 CREDS_SCRIPT=$R/usr/local/sbin/wordpress-db-credentials
+REFRESH_DIR=$R/var/lib/wordpress-boot
 SYSTEMD_DIR=$R/etc/systemd/system
 LOG_FILE=$R/var/log/wordpress-boot.log
-WEB_USER=$(id -un)
-WEB_GROUP=$(id -gn)
+WEB_USER=${TEST_WEB_USER:-$(id -un)}
+WEB_GROUP=${TEST_WEB_GROUP:-$(id -gn)}
 RETRY_ATTEMPTS=2
 RETRY_DELAY=0
 LOCK_TIMEOUT=20
@@ -312,34 +357,75 @@ stunnel_debug_enabled = false
 
 func newSandbox(t *testing.T, c UserDataConfig) *sandbox {
 	t.Helper()
+	return newSandboxWith(t, c, sandboxOptions{})
+}
+
+// sandboxOptions change what a sandbox serves and fakes.
+type sandboxOptions struct {
+	// release is the WordPress release tarball curl serves.
+	// Default: a tiny fake release (wordpressTarball)
+	release []byte
+	// caBundle is what curl serves as the region's RDS CA bundle.
+	// Default: a placeholder certificate
+	caBundle string
+	// realPHP runs WordPress's installer with the real php, not fakePHP.
+	// Default: false
+	realPHP bool
+}
+
+// fakeCABundle has the shape the boot script checks for; only the integration
+// test connects to a database.
+const fakeCABundle = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+func newSandboxWith(t *testing.T, c UserDataConfig, o sandboxOptions) *sandbox {
+	t.Helper()
 	requireTool(t, "jq")
 	requireTool(t, "flock")
 	dir := t.TempDir()
 	s := &sandbox{t: t, dir: dir, root: filepath.Join(dir, "root")}
 	s.webDir = filepath.Join(s.root, "var/www/html")
-	for _, d := range []string{"bin", "www", "root/etc/php.d", "root/etc/httpd/conf.d", "root/etc/systemd/system",
-		"root/etc/amazon/efs", "root/var/log", "root/var/www/html", "root/usr/local/share"} {
+	for _, d := range []string{"bin", "www", "root/var/www/html"} {
 		s.mkdir(d)
 	}
+	s.addServer("root")
 	s.write("userdata.sh", mustRender(t, c), 0o755)
 	s.write("harness.sh", harness, 0o644)
-	s.write("root/etc/fstab", fstabBefore, 0o644)
-	s.write("root/etc/amazon/efs/efs-utils.conf", efsUtilsConf, 0o644)
 	for name, body := range fakes {
 		s.write("bin/"+name, "#!/bin/bash\nset -euo pipefail\n"+body+"\n", 0o755)
 	}
-	tarball := wordpressTarball(t, c.WordPressVersion)
-	sum := sha1.Sum(tarball)
+	if !o.realPHP {
+		s.write("bin/php", "#!/bin/bash\nset -euo pipefail\n"+fakePHP+"\n", 0o755)
+	}
+	if o.release == nil {
+		o.release = wordpressTarball(t, c.WordPressVersion)
+	}
+	if o.caBundle == "" {
+		o.caBundle = fakeCABundle
+	}
+	sum := sha1.Sum(o.release)
 	name := "wordpress-" + c.WordPressVersion + ".tar.gz"
-	s.write("www/"+name, string(tarball), 0o644)
+	s.write("www/"+name, string(o.release), 0o644)
 	s.write("www/"+name+".sha1", hex.EncodeToString(sum[:]), 0o644)
+	s.write("www/"+c.Region+"-bundle.pem", o.caBundle, 0o644)
 	s.setSecret("wp_admin", "first-password")
 	s.env = append(os.Environ(),
 		"T="+dir,
 		"PATH="+filepath.Join(dir, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"WANT_REGION="+c.Region,
 		"WANT_SECRET="+c.DBSecretARN,
+		"WANT_ADMIN_SECRET="+c.AdminSecretARN,
 	)
 	return s
+}
+
+// addServer lays out the local disk of a server, below rel in the sandbox.
+func (s *sandbox) addServer(rel string) {
+	s.t.Helper()
+	for _, d := range []string{"etc/php.d", "etc/httpd/conf.d", "etc/systemd/system", "etc/amazon/efs", "var/log", "usr/local/share"} {
+		s.mkdir(rel + "/" + d)
+	}
+	s.write(rel+"/etc/fstab", fstabBefore, 0o644)
+	s.write(rel+"/etc/amazon/efs/efs-utils.conf", efsUtilsConf, 0o644)
 }
 
 func (s *sandbox) path(rel string) string { return filepath.Join(s.dir, rel) }
@@ -423,7 +509,16 @@ func (s *sandbox) calls(name string) []string {
 	return got
 }
 
-func (s *sandbox) downloads() int { return len(s.calls("curl")) / 2 }
+// downloads counts the WordPress releases fetched (each with its checksum).
+func (s *sandbox) downloads() int {
+	n := 0
+	for _, c := range s.calls("curl") {
+		if strings.Contains(c, "/wordpress-") {
+			n++
+		}
+	}
+	return n / 2
+}
 
 // snapshot maps every file below root to its mode, modification time and
 // content, leaving out the log, which grows on purpose.
@@ -563,16 +658,63 @@ func TestUserDataBootTwice(t *testing.T) {
 		"<Directory \"" + s.webDir + "\">\n    AllowOverride All\n",
 		"<Directory \"" + s.webDir + "/.wp-private\">\n    AllowOverride None\n    Require all denied\n",
 		"Alias \"" + HealthCheckPath + "\" \"",
+		"<FilesMatch \"^\\.ht\">\n    Require all denied\n",
+		"<LocationMatch \"^/wp-admin/(install|setup-config)\\.php\">\n    Require all denied\n",
+		"\nRemoteIPHeader X-Forwarded-For\nRemoteIPInternalProxy 10.0.0.0/16\n",
 	} {
 		if !strings.Contains(conf, want) {
 			t.Errorf("wordpress.conf lacks %q:\n%s", want, conf)
 		}
 	}
 	ini := s.read("root/etc/php.d/90-wordpress.ini")
-	for _, want := range []string{"opcache.revalidate_freq=60", "opcache.memory_consumption=128", "opcache.enable_file_override=1"} {
+	for _, want := range []string{
+		"opcache.revalidate_freq=60", "opcache.memory_consumption=128", "opcache.enable_file_override=1",
+		// Explicit, not a package default: without it rotated credentials stay cached.
+		"\nopcache.blacklist_filename=" + s.path("root/etc/php.d") + "/opcache*.blacklist\n",
+	} {
 		if !strings.Contains(ini, want) {
 			t.Errorf("90-wordpress.ini lacks %q", want)
 		}
+	}
+	if got, want := s.read("root/etc/wordpress/rds-ca-bundle.pem"), fakeCABundle; got != want {
+		t.Errorf("RDS CA bundle = %q, want what the truststore served, %q", got, want)
+	}
+	if !contains(s.calls("curl"), "curl https://truststore.pki.rds.amazonaws.com/us-east-1/us-east-1-bundle.pem") {
+		t.Errorf("the RDS CA bundle did not come from the region's truststore:\n%s", strings.Join(s.calls("curl"), "\n"))
+	}
+	dropin := s.read(webRoot + "/wp-content/db.php")
+	for _, want := range []string{
+		"const WORDPRESS_BOOT_DB_CA = '" + s.path("root/etc/wordpress/rds-ca-bundle.pem") + "';",
+		"$dbh->ssl_set(null, null, WORDPRESS_BOOT_DB_CA, null, null);",
+		"MYSQLI_CLIENT_SSL)",
+		"const WORDPRESS_BOOT_REFRESH = '" + s.path("root/var/lib/wordpress-boot/refresh-request") + "';",
+	} {
+		if !strings.Contains(dropin, want) {
+			t.Errorf("wp-content/db.php lacks %q:\n%s", want, dropin)
+		}
+	}
+	if strings.Contains(dropin, "DONT_VERIFY") {
+		t.Errorf("wp-content/db.php turns certificate verification off:\n%s", dropin)
+	}
+	path := s.read("root/etc/systemd/system/wordpress-db-credentials.path")
+	if !strings.Contains(path, "\nPathChanged="+s.path("root/var/lib/wordpress-boot/refresh-request")+"\n") {
+		t.Errorf("no path unit refreshes the credentials on request:\n%s", path)
+	}
+	if got := s.calls("php"); !slices.Equal(got, []string{"php install.php status", "php install.php install", "php install.php status"}) {
+		t.Errorf("installer calls: got %q, want a check and an install at the first boot, a check at the second", got)
+	}
+	var admin map[string]string
+	if err := json.Unmarshal([]byte(s.read("admin-secret.json")), &admin); err != nil {
+		t.Fatalf("admin secret: %v", err)
+	}
+	if admin["username"] != "admin" || !regexp.MustCompile(`^[A-Za-z0-9]{40,}$`).MatchString(admin["password"]) {
+		t.Errorf("admin secret = %q, want username admin and a generated password of 40+ letters and digits", admin)
+	}
+	if len(s.calls("aws secretsmanager put-secret-value")) != 1 {
+		t.Errorf("admin secret written %d times, want once", len(s.calls("aws secretsmanager put-secret-value")))
+	}
+	if !strings.Contains(s.read(webRoot+"/.htaccess"), "RewriteRule . /index.php [L]") {
+		t.Errorf(".htaccess lacks WordPress's rewrite rules")
 	}
 	timer := s.read("root/etc/systemd/system/wordpress-db-credentials.timer")
 	if !strings.Contains(timer, "OnUnitActiveSec=2min") || !strings.Contains(timer, "OnActiveSec=") {
@@ -585,9 +727,10 @@ func TestUserDataBootTwice(t *testing.T) {
 		}
 	}
 	systemctl := s.calls("systemctl")
-	if !contains(systemctl, "systemctl enable php-fpm httpd wordpress-db-credentials.timer") ||
-		!contains(systemctl, "systemctl restart php-fpm httpd wordpress-db-credentials.timer") ||
-		!contains(systemctl, "systemctl start php-fpm httpd wordpress-db-credentials.timer") {
+	units := "php-fpm httpd wordpress-db-credentials.timer wordpress-db-credentials.path"
+	if !contains(systemctl, "systemctl enable "+units) ||
+		!contains(systemctl, "systemctl restart "+units) ||
+		!contains(systemctl, "systemctl start "+units) {
 		t.Errorf("systemctl calls: want enable, a restart at first boot and a plain start at the second:\n%s", strings.Join(systemctl, "\n"))
 	}
 
@@ -598,7 +741,8 @@ func TestUserDataBootTwice(t *testing.T) {
 	}
 	if _, err := exec.LookPath("php"); err == nil {
 		t.Run("generated PHP is valid", func(t *testing.T) {
-			for _, f := range []string{wpConfig, salts, creds, webRoot + "/.wp-private/efs-marker", "root/usr/local/share/wordpress-health/healthz.php"} {
+			for _, f := range []string{wpConfig, salts, creds, webRoot + "/.wp-private/efs-marker", webRoot + "/wp-content/db.php",
+				"root/usr/local/share/wordpress-health/healthz.php", "root/usr/local/share/wordpress-boot/install.php"} {
 				if out, err := s.command("php", "-l", s.path(f)).CombinedOutput(); err != nil {
 					t.Errorf("php -l %s: %v\n%s", f, err, out)
 				}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -76,6 +77,9 @@ const (
 	DefaultCPUTargetPercent = 50
 	DefaultWordPressVersion = "6.8.3"
 	DefaultRootVolumeGiB    = 16
+	DefaultSiteTitle        = "WordPress"
+	// DefaultAdminEmail is a reserved domain that receives no mail: set yours.
+	DefaultAdminEmail = "admin@example.com"
 )
 
 // Bounds of the group.
@@ -89,6 +93,7 @@ const (
 var (
 	reInstanceType     = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 	reWordPressVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?$`)
+	reAdminEmail       = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
 )
 
 // CheckInstanceType reports a string that is not an EC2 instance type.
@@ -123,6 +128,29 @@ func CheckCPUTarget(percent int) error {
 func CheckWordPressVersion(v string) error {
 	if !reWordPressVersion.MatchString(v) {
 		return fmt.Errorf("got %q, want a WordPress release such as %s", v, DefaultWordPressVersion)
+	}
+	return nil
+}
+
+// CheckSiteTitle reports a title WordPress cannot be installed with from the
+// boot script: any printable text is fine, quotes included, but no "${" or
+// "%{", which Terraform would read as its own template syntax.
+func CheckSiteTitle(title string) error {
+	switch {
+	case title == "" || len(title) > 200:
+		return fmt.Errorf("got %q, want 1 to 200 characters", title)
+	case strings.ContainsFunc(title, unicode.IsControl):
+		return fmt.Errorf("got %q, want no control characters such as newlines", title)
+	case strings.Contains(title, "${") || strings.Contains(title, "%{"):
+		return fmt.Errorf(`got %q, want no "${" or "%%{" (Terraform template syntax)`, title)
+	}
+	return nil
+}
+
+// CheckAdminEmail reports a string that is not an e-mail address.
+func CheckAdminEmail(email string) error {
+	if !reAdminEmail.MatchString(email) {
+		return fmt.Errorf("got %q, want an e-mail address such as %s", email, DefaultAdminEmail)
 	}
 	return nil
 }
