@@ -316,14 +316,13 @@ fi
 PATH=${PATH#*:} exec php "$@"`
 
 // harness sources the script, points its paths into the sandbox and runs its
-// arguments as a command (main, or a single step). SERVER_ROOT and WEB_ROOT
-// may name another server's disk and a shared web root; USERDATA another
-// rendering of the script; WEB_USER and WEB_GROUP who PHP runs as.
+// arguments as a command (main, or a single step). USERDATA may name another
+// rendering of the script; TEST_WEB_USER and TEST_WEB_GROUP who PHP runs as.
 const harness = `set -Eeuo pipefail
 # shellcheck source=/dev/null
 source "${USERDATA:-$T/userdata.sh}"
-R=${SERVER_ROOT:-$T/root}
-WEB_ROOT=${SHARED_WEB_ROOT:-$R/var/www/html}
+R=$T/root
+WEB_ROOT=$R/var/www/html
 PRIVATE_DIR=$WEB_ROOT/.wp-private
 FSTAB=$R/etc/fstab
 EFS_UTILS_CONF=$R/etc/amazon/efs/efs-utils.conf
@@ -387,7 +386,11 @@ func newSandboxWith(t *testing.T, c UserDataConfig, o sandboxOptions) *sandbox {
 	for _, d := range []string{"bin", "www", "root/var/www/html"} {
 		s.mkdir(d)
 	}
-	s.addServer("root")
+	for _, d := range []string{"etc/php.d", "etc/httpd/conf.d", "etc/systemd/system", "etc/amazon/efs", "var/log", "usr/local/share"} {
+		s.mkdir("root/" + d)
+	}
+	s.write("root/etc/fstab", fstabBefore, 0o644)
+	s.write("root/etc/amazon/efs/efs-utils.conf", efsUtilsConf, 0o644)
 	s.write("userdata.sh", mustRender(t, c), 0o755)
 	s.write("harness.sh", harness, 0o644)
 	for name, body := range fakes {
@@ -416,16 +419,6 @@ func newSandboxWith(t *testing.T, c UserDataConfig, o sandboxOptions) *sandbox {
 		"WANT_ADMIN_SECRET="+c.AdminSecretARN,
 	)
 	return s
-}
-
-// addServer lays out the local disk of a server, below rel in the sandbox.
-func (s *sandbox) addServer(rel string) {
-	s.t.Helper()
-	for _, d := range []string{"etc/php.d", "etc/httpd/conf.d", "etc/systemd/system", "etc/amazon/efs", "var/log", "usr/local/share"} {
-		s.mkdir(rel + "/" + d)
-	}
-	s.write(rel+"/etc/fstab", fstabBefore, 0o644)
-	s.write(rel+"/etc/amazon/efs/efs-utils.conf", efsUtilsConf, 0o644)
 }
 
 func (s *sandbox) path(rel string) string { return filepath.Join(s.dir, rel) }
