@@ -1,5 +1,5 @@
 # Entry points (README.md). CI (.ci/run) runs `make test`.
-.PHONY: synth test tools parity check bench
+.PHONY: synth test tools parity check bench integration
 
 # The README's first command: set-up and synthesis.
 synth:
@@ -9,13 +9,20 @@ synth:
 
 # Every tool the tests and gates need, into the cache (first run ~40 min: the AWS provider).
 tools:
-	bash scripts/tools.sh node cdktf provider trivy shellcheck jq graphviz
+	bash scripts/tools.sh node cdktf provider trivy shellcheck jq graphviz webstack
 
 # The README's second command: every test CI runs.
 test: tools
 	go test ./...
-	$(MAKE) --no-print-directory parity check
+	$(MAKE) --no-print-directory integration parity check
 	$(MAKE) --no-print-directory workflows
+
+# The boot script against real Apache, php-fpm, MariaDB and WordPress (about
+# 10 s warm). It skips where the web stack is missing, except in CI (CI=true),
+# where it fails instead.
+integration:
+	bash scripts/tools.sh webstack
+	go test -tags integration -count=1 -run TestIntegration -v ./constructs/web/
 
 # cdktf synth (the real CLI) and go run . must write the same files.
 parity:

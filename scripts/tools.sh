@@ -2,7 +2,7 @@
 # Installs the tools the project needs outside the Go module graph, into a cache
 # folder outside the checkout, so a warm machine pays once and a cold one rebuilds.
 #
-#   scripts/tools.sh [node|cdktf|shellcheck|jq|graphviz|trivy|provider|actionlint|all]...   (default: node cdktf)
+#   scripts/tools.sh [node|cdktf|shellcheck|jq|graphviz|trivy|provider|actionlint|webstack|all]...   (default: node cdktf)
 #
 # Cache: $WORDPRESS_CDKTF_CACHE (default ~/.cache/wordpress-cdktf). Prints nothing
 # on a warm cache but the paths it checked. Nothing prebuilt is committed.
@@ -59,6 +59,44 @@ apt_install() {
   fi
 }
 
+# The web stack of the integration test (constructs/web/integration_test.go):
+# Apache, php-fpm and the PHP extensions the boot script installs, MariaDB,
+# openssl, jq, and Debian's WordPress as the release it serves. Debian
+# packages, so root is needed, for apt-get only. PHP goes in before WordPress,
+# whose "libapache2-mod-php | php" would otherwise pull in mod_php: the test
+# runs PHP as Amazon Linux does, through php-fpm.
+WEBSTACK_PHP=(apache2 php-fpm php-cli php-mysql php-gd php-xml php-mbstring php-intl php-zip mariadb-server mariadb-client openssl jq)
+WEBSTACK_SITE=(php wordpress wordpress-theme-twentytwentythree)
+webstack_missing() {
+  local p
+  for p in "${WEBSTACK_PHP[@]}" "${WEBSTACK_SITE[@]}"; do
+    dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -qx 'install ok installed' || return 0
+  done
+  return 1
+}
+install_webstack() {
+  if webstack_missing; then
+    if [ "$(id -u)" -ne 0 ]; then
+      log "webstack: apt-get needs root: sudo apt-get install --no-install-recommends ${WEBSTACK_PHP[*]} && sudo apt-get install --no-install-recommends ${WEBSTACK_SITE[*]}"
+      return 1
+    fi
+    log "installing the integration test's web stack (Debian: Apache, php-fpm, MariaDB, WordPress)"
+    # Installing must not start Apache or MariaDB on their public ports: the
+    # test starts its own servers on loopback.
+    local policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      policy=/usr/sbin/policy-rc.d
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy"
+    fi
+    local rc=0
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${WEBSTACK_PHP[@]}" >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${WEBSTACK_PHP[@]}" >/dev/null; }; } &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${WEBSTACK_SITE[@]}" >/dev/null || rc=$?
+    [ -z "$policy" ] || rm -f "$policy"
+    return "$rc"
+  fi
+}
+
 install_trivy() {
   local bin="$CACHE/bin/trivy"
   # The module version go install records in the binary (`trivy --version` of a
@@ -112,8 +150,9 @@ for t in "${targets[@]}"; do
     trivy) install_trivy ;;
     provider) install_provider ;;
     actionlint) install_actionlint ;;
-    all) install_node; install_cdktf; apt_install shellcheck shellcheck; apt_install jq jq; install_trivy; install_provider ;;
-    *) echo "tools: unknown target $t (want node, cdktf, shellcheck, jq, graphviz, trivy, provider, actionlint or all)" >&2; exit 2 ;;
+    webstack) install_webstack ;;
+    all) install_node; install_cdktf; apt_install shellcheck shellcheck; apt_install jq jq; install_trivy; install_provider; install_webstack ;;
+    *) echo "tools: unknown target $t (want node, cdktf, shellcheck, jq, graphviz, trivy, provider, actionlint, webstack or all)" >&2; exit 2 ;;
   esac
 done
 exit 0
