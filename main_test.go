@@ -93,8 +93,8 @@ func synthAll() (func(*testing.M) int, error) {
 
 // variantConfig turns on, in one more stack of the same synthesis, every
 // option the committed environments leave off: S3 state, HTTPS, x86 web
-// servers, relaxed data protection, stickiness, extra tags, three zones and
-// an overridden subnet.
+// servers, relaxed data protection, stickiness, extra tags, three zones, an
+// overridden subnet, and a site title and admin e-mail of its own.
 func variantConfig() wordpress.StackConfig {
 	c := wordpress.DefaultConfig()
 	c.Environment = "variant"
@@ -107,6 +107,8 @@ func variantConfig() wordpress.StackConfig {
 	c.InstanceType = "t3.small"
 	c.CertificateARN = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 	c.LoadBalancerDeletionProtection = false
+	c.SiteTitle = `Ann's "Resilient" Blog & $5 Tips`
+	c.AdminEmail = "web-team+wordpress@example.org"
 	c.Stickiness = true
 	c = c.Resolve()
 	if err := c.Validate(nil); err != nil {

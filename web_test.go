@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -41,37 +43,60 @@ func TestLaunchTemplateIsHardened(t *testing.T) {
 			if ebs["encrypted"] != "true" || ebs["volume_type"] != "gp3" {
 				t.Errorf("root volume: got %v, want encrypted gp3", ebs)
 			}
-			if lt["user_data"] == nil || !strings.HasPrefix(lt["user_data"].(string), "${base64encode(local.") {
-				t.Errorf("user_data: got %v, want the base64 of the boot script local", lt["user_data"])
+			// Gzipped: the script outgrew EC2's 16 KB of plain user data.
+			if lt["user_data"] != "${base64gzip(local.boot_script)}" {
+				t.Errorf("user_data: got %v, want the gzipped boot script local, ${base64gzip(local.boot_script)}", lt["user_data"])
 			}
 		})
 	}
 }
 
-func TestInstanceRoleMayReadOnlyTheDatabaseSecret(t *testing.T) {
+// TestInstanceRoleMayOnlyUseItsSecrets: the servers read the database
+// secret, and store (and read back) the admin secret; nothing else.
+func TestInstanceRoleMayOnlyUseItsSecrets(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
 			dbName, _ := only(t, c.Environment, "aws_db_instance")
+			adminName, admin := only(t, c.Environment, "aws_secretsmanager_secret")
 			_, attachment := only(t, c.Environment, "aws_iam_role_policy_attachment")
-			_, inline := ofConstruct(t, c.Environment, "aws_iam_role_policy", "web")
-			_, role := ofConstruct(t, c.Environment, "aws_iam_role", "web")
+			roleName, role := ofConstruct(t, c.Environment, "aws_iam_role", "web")
 			if got := attachment["policy_arn"]; got != "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" {
 				t.Errorf("managed policy: got %v, want AmazonSSMManagedInstanceCore only", got)
 			}
-			var doc struct{ Statement []map[string]any }
-			if err := json.Unmarshal([]byte(inline["policy"].(string)), &doc); err != nil {
-				t.Fatal(err)
+			var got []map[string]any
+			for _, inline := range resources(t, c.Environment, "aws_iam_role_policy") {
+				if inline["role"] != ref("aws_iam_role", roleName, "id") {
+					continue // another role's (the flow logs')
+				}
+				var doc struct{ Statement []map[string]any }
+				if err := json.Unmarshal([]byte(inline["policy"].(string)), &doc); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, doc.Statement...)
 			}
+			sort.Slice(got, func(i, j int) bool { return fmt.Sprint(got[i]["Resource"]) < fmt.Sprint(got[j]["Resource"]) })
 			want := []map[string]any{{
 				"Effect":   "Allow",
 				"Action":   []any{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
 				"Resource": ref("aws_db_instance", dbName, "master_user_secret[0].secret_arn"),
+			}, {
+				"Effect":   "Allow",
+				"Action":   []any{"secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+				"Resource": ref("aws_secretsmanager_secret", adminName, "arn"),
 			}}
-			if diff := cmp.Diff(want, doc.Statement); diff != "" {
-				t.Errorf("inline policy (-want +got):\n%s", diff)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("inline policies (-want +got):\n%s", diff)
 			}
 			if !strings.Contains(role["assume_role_policy"].(string), `"Service":"ec2.amazonaws.com"`) {
 				t.Errorf("role trust: got %v, want EC2 only", role["assume_role_policy"])
+			}
+			// Created empty: the password is made on the server, so it is in
+			// no Terraform file and no state.
+			if _, ok := resources(t, c.Environment, "aws_secretsmanager_secret_version")[adminName]; ok {
+				t.Errorf("the admin secret has a version in Terraform; it must be created empty")
+			}
+			if admin["name"] != nil || !strings.HasPrefix(admin["name_prefix"].(string), c.Name()+"-") {
+				t.Errorf("admin secret: name %v, name_prefix %v, want a name prefix %s-…", admin["name"], admin["name_prefix"], c.Name())
 			}
 		})
 	}
@@ -212,7 +237,7 @@ func TestOutputs(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
 			outputs := asMap(stacks[c.Environment]["output"])
-			if diff := cmp.Diff([]string{"alb_dns_name", "db_endpoint", "db_secret_arn", "efs_id", "site_url"}, sortedNames(outputs)); diff != "" {
+			if diff := cmp.Diff([]string{"admin_secret_arn", "alb_dns_name", "db_endpoint", "db_secret_arn", "efs_id", "site_url"}, sortedNames(outputs)); diff != "" {
 				t.Errorf("outputs (-want +got):\n%s", diff)
 			}
 			lbName, _ := only(t, c.Environment, "aws_lb")
@@ -233,10 +258,12 @@ func TestOutputs(t *testing.T) {
 // web package tests as a script).
 func TestBootScriptIsTheRenderedTemplate(t *testing.T) {
 	values := map[string]string{
-		"aws_efs_file_system":     "fs-0123456789abcdef0",
-		"aws_efs_access_point":    "fsap-0123456789abcdef0",
-		"aws_db_instance.address": "wordpress.abcdefghijkl.us-east-1.rds.amazonaws.com",
-		"aws_db_instance.secret":  "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123",
+		"aws_efs_file_system":       "fs-0123456789abcdef0",
+		"aws_efs_access_point":      "fsap-0123456789abcdef0",
+		"aws_db_instance.address":   "wordpress.abcdefghijkl.us-east-1.rds.amazonaws.com",
+		"aws_db_instance.secret":    "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123",
+		"aws_lb":                    "wordpress-default-web-123456789.us-east-1.elb.amazonaws.com",
+		"aws_secretsmanager_secret": "arn:aws:secretsmanager:us-east-1:123456789012:secret:wordpress-default-wordpress-admin-0123",
 	}
 	interpolation := regexp.MustCompile(`\$\{(aws_[a-z_]+)\.[A-Za-z0-9_-]+\.([a-z_\[\]0-9.]+)\}`)
 	for _, c := range configs {
@@ -263,10 +290,16 @@ func TestBootScriptIsTheRenderedTemplate(t *testing.T) {
 				t.Fatalf("unexpected interpolation left in the boot script")
 			}
 			got := strings.NewReplacer("$${", "${", "%%{", "%{").Replace(filled)
+			scheme := "http"
+			if c.CertificateARN != "" {
+				scheme = "https"
+			}
 			want, err := web.RenderUserData(web.UserDataConfig{
 				Region: c.Region, FileSystemID: values["aws_efs_file_system"], AccessPointID: values["aws_efs_access_point"],
 				DBHost: values["aws_db_instance.address"], DBPort: 3306, DBName: "wordpress",
 				DBSecretARN: values["aws_db_instance.secret"], WordPressVersion: c.WordPressVersion,
+				VpcCIDR: c.VpcCIDR, SiteURL: scheme + "://" + values["aws_lb"], SiteTitle: c.SiteTitle,
+				AdminEmail: c.AdminEmail, AdminSecretARN: values["aws_secretsmanager_secret"],
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -208,6 +208,14 @@ func TestUserDataStaticChecks(t *testing.T) {
 			}
 			t.Logf("script: %d bytes, gzipped: %d bytes", len(script), b.Len())
 		}},
+		{"site title is one shell word, kept as written", func(t *testing.T) {
+			cmd := exec.Command("bash", "-c", `source /dev/stdin; printf %s "$SITE_TITLE"`)
+			cmd.Stdin = strings.NewReader(script) // sourced: main does not run
+			out, err := cmd.CombinedOutput()
+			if err != nil || string(out) != testConfig.SiteTitle {
+				t.Errorf("SITE_TITLE in bash: %v %q, want %q", err, out, testConfig.SiteTitle)
+			}
+		}},
 		{"header", func(t *testing.T) {
 			if !strings.HasPrefix(script, "#!/bin/bash\n") || !strings.Contains(script, "\nset -Eeuo pipefail\n") {
 				t.Errorf("script does not start with #!/bin/bash and set -Eeuo pipefail")

@@ -27,6 +27,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/launchtemplate"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/secretsmanagersecret"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/data"
@@ -67,6 +68,13 @@ type WebConfig struct {
 	// RootVolumeGiB sizes each server's root volume; the site lives on EFS.
 	// Default: DefaultRootVolumeGiB (16)
 	RootVolumeGiB int
+	// SiteTitle is the title the first boot installs WordPress with.
+	// Default: DefaultSiteTitle ("WordPress")
+	SiteTitle string
+	// AdminEmail is the e-mail address of the admin user the first boot
+	// creates (password resets go there).
+	// Default: DefaultAdminEmail ("admin@example.com")
+	AdminEmail string
 }
 
 // Defaults of WebConfig, also the defaults of the stack configuration.
@@ -158,8 +166,15 @@ func CheckAdminEmail(email string) error {
 // Web is the built web tier.
 type Web struct {
 	constructs.Construct
-	group autoscalinggroup.AutoscalingGroup
+	group       autoscalinggroup.AutoscalingGroup
+	adminSecret secretsmanagersecret.SecretsmanagerSecret
 }
+
+// AdminSecretARN is the Secrets Manager secret in which the first boot
+// stores the WordPress admin user's name and password (JSON with "username"
+// and "password"). The stack creates it empty: the password is made on the
+// server and never appears in Terraform's files or state.
+func (w *Web) AdminSecretARN() *string { return w.adminSecret.Arn() }
 
 // GroupName is the auto scaling group's name.
 func (w *Web) GroupName() *string { return w.group.Name() }
@@ -213,6 +228,12 @@ func (cfg WebConfig) withDefaults() WebConfig {
 	if cfg.RootVolumeGiB == 0 {
 		cfg.RootVolumeGiB = DefaultRootVolumeGiB
 	}
+	if cfg.SiteTitle == "" {
+		cfg.SiteTitle = DefaultSiteTitle
+	}
+	if cfg.AdminEmail == "" {
+		cfg.AdminEmail = DefaultAdminEmail
+	}
 	return cfg
 }
 
@@ -246,6 +267,8 @@ func (cfg WebConfig) validate() error {
 	add("max size", maxErr)
 	add("CPU target", CheckCPUTarget(cfg.CPUTargetPercent))
 	add("WordPress version", CheckWordPressVersion(cfg.WordPressVersion))
+	add("site title", CheckSiteTitle(cfg.SiteTitle))
+	add("admin e-mail", CheckAdminEmail(cfg.AdminEmail))
 	if cfg.RootVolumeGiB < 8 {
 		errs = append(errs, fmt.Errorf("root volume: got %d GiB, want at least 8 (the Amazon Linux 2023 image)", cfg.RootVolumeGiB))
 	}
@@ -262,6 +285,13 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	w := &Web{Construct: c}
 
+	// A name prefix, not a name: a deleted secret keeps its name for the
+	// recovery window, which would block a stack deployed again.
+	w.adminSecret = secretsmanagersecret.NewSecretsmanagerSecret(c, jsii.String("wordpress-admin"), &secretsmanagersecret.SecretsmanagerSecretConfig{
+		NamePrefix:  jsii.String(cfg.Name + "-wordpress-admin-"),
+		Description: jsii.String("WordPress admin login, stored by the web server that installed WordPress"),
+	})
+
 	userData, err := TerraformUserData(UserDataConfig{
 		Region:           cfg.Region,
 		FileSystemID:     *cfg.FileSystem.ID(),
@@ -271,6 +301,11 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		DBName:           cfg.Database.Name(),
 		DBSecretARN:      *cfg.Database.SecretARN(),
 		WordPressVersion: cfg.WordPressVersion,
+		VpcCIDR:          cfg.Network.CIDR(),
+		SiteURL:          *cfg.LoadBalancer.URL(),
+		SiteTitle:        cfg.SiteTitle,
+		AdminEmail:       cfg.AdminEmail,
+		AdminSecretARN:   *w.adminSecret.Arn(),
 	})
 	if err != nil {
 		panic(fmt.Errorf("web %q: invalid configuration: %w", id, err))
@@ -278,7 +313,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 
 	role := iamrole.NewIamRole(c, jsii.String("web-server.role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(cfg.Name + "-web"),
-		Description:      jsii.String("WordPress web servers: Session Manager and the database secret, nothing else"),
+		Description:      jsii.String("WordPress web servers: Session Manager, the database secret and the admin secret, nothing else"),
 		AssumeRolePolicy: jsii.String(mustJSON(policy(statement{Effect: "Allow", Action: []string{"sts:AssumeRole"}, Principal: map[string]string{"Service": "ec2.amazonaws.com"}}))),
 	})
 	// Session Manager replaces SSH: no key pair, no port 22.
@@ -295,13 +330,24 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 			Resource: *cfg.Database.SecretARN(),
 		}))),
 	})
+	// The server that installs WordPress stores the admin password here.
+	iamrolepolicy.NewIamRolePolicy(c, jsii.String("admin-secret"), &iamrolepolicy.IamRolePolicyConfig{
+		Name: jsii.String("store-admin-secret"),
+		Role: role.Id(),
+		Policy: jsii.String(mustJSON(policy(statement{
+			Effect:   "Allow",
+			Action:   []string{"secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+			Resource: *w.adminSecret.Arn(),
+		}))),
+	})
 	profile := iaminstanceprofile.NewIamInstanceProfile(c, jsii.String("web-server.profile"), &iaminstanceprofile.IamInstanceProfileConfig{
 		Name: jsii.String(cfg.Name + "-web"),
 		Role: role.Name(),
 	})
 
 	// The script is a local value, so the plan shows it as text a reviewer
-	// can read; the template only needs its base64 form.
+	// can read; the template takes it gzipped (cloud-init unpacks it), which
+	// keeps it well inside EC2's 16 KB of user data.
 	bootScript := cdktf.NewTerraformLocal(c, jsii.String("boot-script"), jsii.String(userData))
 	tags := &map[string]*string{"Name": jsii.String(cfg.Name + "-web")}
 	template := launchtemplate.NewLaunchTemplate(c, jsii.String("web-server"), &launchtemplate.LaunchTemplateConfig{
@@ -331,7 +377,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 				DeleteOnTermination: jsii.String("true"),
 			},
 		}},
-		UserData: cdktf.Fn_Base64encode(bootScript.AsString()),
+		UserData: cdktf.Fn_Base64gzip(bootScript.AsString()),
 		TagSpecifications: &[]*launchtemplate.LaunchTemplateTagSpecifications{
 			{ResourceType: jsii.String("instance"), Tags: tags},
 			{ResourceType: jsii.String("volume"), Tags: tags},

@@ -101,6 +101,13 @@ type StackConfig struct {
 	// WordPressVersion is installed on first boot, verified against its published checksum.
 	// Default: "6.8.3"
 	WordPressVersion string `json:"wordpress_version"`
+	// SiteTitle is the title the first boot installs WordPress with.
+	// Default: "WordPress"
+	SiteTitle string `json:"site_title"`
+	// AdminEmail is the e-mail address of the WordPress admin user the first
+	// boot creates; its password goes to the admin secret (output admin_secret_arn).
+	// Default: "admin@example.com" (a reserved domain: set yours)
+	AdminEmail string `json:"admin_email"`
 
 	// CertificateARN, when set, adds an HTTPS listener and redirects HTTP to it.
 	// Default: "" (HTTP only, as in the post)
@@ -140,6 +147,8 @@ func DefaultConfig() StackConfig {
 		MaxSize:                        web.DefaultMaxSize,
 		CPUTargetPercent:               web.DefaultCPUTargetPercent,
 		WordPressVersion:               web.DefaultWordPressVersion,
+		SiteTitle:                      web.DefaultSiteTitle,
+		AdminEmail:                     web.DefaultAdminEmail,
 		LoadBalancerDeletionProtection: true,
 	}
 }
@@ -242,6 +251,8 @@ func (c StackConfig) Validate(field func(key string) string) error {
 	fail("max_size", maxSizeErr)
 	fail("cpu_target_percent", web.CheckCPUTarget(c.CPUTargetPercent))
 	fail("wordpress_version", web.CheckWordPressVersion(c.WordPressVersion))
+	fail("site_title", web.CheckSiteTitle(c.SiteTitle))
+	fail("admin_email", web.CheckAdminEmail(c.AdminEmail))
 	if c.CertificateARN != "" {
 		region := c.Region
 		if regionErr != nil {

@@ -101,6 +101,8 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		MaxSize:          cfg.MaxSize,
 		CPUTargetPercent: cfg.CPUTargetPercent,
 		WordPressVersion: cfg.WordPressVersion,
+		SiteTitle:        cfg.SiteTitle,
+		AdminEmail:       cfg.AdminEmail,
 	})
 	newOutputs(stack, s)
 	return s
@@ -117,6 +119,7 @@ func newOutputs(scope constructs.Construct, s *Stack) {
 		{"db_endpoint", "RDS MySQL endpoint (host:port), reachable only from the web servers", s.Database.Endpoint()},
 		{"efs_id", "EFS file system holding the web root", s.FileSystem.ID()},
 		{"db_secret_arn", "Secrets Manager secret with the database master credentials, rotated by RDS", s.Database.SecretARN()},
+		{"admin_secret_arn", "Secrets Manager secret with the WordPress admin login, stored by the first boot (the site is never offered to its first visitor to install)", s.Web.AdminSecretARN()},
 	} {
 		cdktf.NewTerraformOutput(scope, jsii.String(o.id), &cdktf.TerraformOutputConfig{
 			Value:       o.value,
