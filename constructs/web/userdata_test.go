@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -964,11 +965,31 @@ func TestUserDataCredentials(t *testing.T) {
 
 func TestUserDataFailsLoudly(t *testing.T) {
 	tests := []struct {
-		name    string
-		prepare func(s *sandbox)
-		steps   []string
-		want    string
+		name         string
+		prepare      func(s *sandbox)
+		steps        []string
+		want         string
+		filesInPlace bool // WordPress's files were installed before the failure
 	}{
+		{
+			name:    "RDS CA bundle unavailable",
+			prepare: func(s *sandbox) { os.Remove(s.path("www/us-east-1-bundle.pem")) },
+			steps:   []string{"main"},
+			want:    "could not download the RDS CA bundle https://truststore.pki.rds.amazonaws.com/us-east-1/us-east-1-bundle.pem",
+		},
+		{
+			name:    "RDS CA bundle without certificates",
+			prepare: func(s *sandbox) { s.write("www/us-east-1-bundle.pem", "<html>captive portal</html>", 0o644) },
+			steps:   []string{"main"},
+			want:    "us-east-1-bundle.pem holds no certificate",
+		},
+		{
+			name:         "admin password cannot be stored",
+			prepare:      func(s *sandbox) { s.write("aws-put-fails", "", 0o644) },
+			steps:        []string{"with_install_lock", "setup_site"},
+			want:         "could not store the admin password in " + testConfig.AdminSecretARN + "; not installing",
+			filesInPlace: true,
+		},
 		{
 			name:    "EFS does not mount",
 			prepare: func(s *sandbox) { s.write("mount-fails", "", 0o644) },
@@ -1005,12 +1026,53 @@ func TestUserDataFailsLoudly(t *testing.T) {
 			if !strings.Contains(out, "ERROR: ") || !strings.Contains(out, tt.want) {
 				t.Errorf("output lacks ERROR and %q:\n%s", tt.want, out)
 			}
-			if s.exists(version) {
-				t.Errorf("WordPress installed despite the failure")
+			if s.exists(version) != tt.filesInPlace {
+				t.Errorf("WordPress's files installed: %v, want %v", s.exists(version), tt.filesInPlace)
+			}
+			if s.exists("site-installed") || contains(s.calls("php"), "php install.php install") {
+				t.Errorf("WordPress installed into the database despite the failure")
 			}
 			if calls := s.calls("systemctl"); len(calls) != 0 {
 				t.Errorf("services started despite the failure: %v", calls)
 			}
+		})
+	}
+}
+
+// TestUserDataPointsAtCurrentDatabase: a restored or replaced database has a
+// new endpoint (and maybe name); the next boot must point the site's
+// wp-config.php at it and leave every other line as the site's owner left it.
+func TestUserDataPointsAtCurrentDatabase(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*UserDataConfig)
+	}{
+		{"new endpoint", func(c *UserDataConfig) { c.DBHost = "wordpress-restored.c9z8y7x6w5v4.us-east-1.rds.amazonaws.com" }},
+		{"new endpoint, port and name", func(c *UserDataConfig) {
+			c.DBHost, c.DBPort, c.DBName = "wordpress-new.c9z8y7x6w5v4.us-east-1.rds.amazonaws.com", 3307, "wordpress_restored"
+		}},
+		{"nothing new", func(*UserDataConfig) {}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSandbox(t, testConfig)
+			s.mustRun("with_install_lock", "setup_site")
+			// The site's owner edits wp-config.php.
+			edited := strings.Replace(s.read(wpConfig), "define('WP_DEBUG', false);", "define('WP_DEBUG', true);\ndefine('WP_POST_REVISIONS', 5); // ours", 1)
+			s.write(wpConfig, edited, 0o640)
+			c := testConfig
+			tt.change(&c)
+			s.write("userdata.sh", mustRender(t, c), 0o755)
+			s.mustRun("with_install_lock", "setup_site")
+
+			want := strings.NewReplacer(
+				"define('DB_HOST', '"+testConfig.DBHost+":3306');", "define('DB_HOST', '"+c.DBHost+":"+strconv.Itoa(c.DBPort)+"');",
+				"define('DB_NAME', 'wordpress');", "define('DB_NAME', '"+c.DBName+"');",
+			).Replace(edited)
+			if diff := cmp.Diff(want, s.read(wpConfig)); diff != "" {
+				t.Errorf("wp-config.php after the boot (-want +got):\n%s", diff)
+			}
+			assertMode(t, s.path(wpConfig), 0o640)
 		})
 	}
 }
