@@ -18,7 +18,7 @@ test: tools
 	$(MAKE) --no-print-directory workflows
 
 # The boot script against real Apache, php-fpm, MariaDB and WordPress (about
-# 10 s warm). It skips where the web stack is missing, except in CI (CI=true),
+# 10 to 20 s warm). It skips where the web stack is missing, except in CI (CI=true),
 # where it fails instead.
 integration:
 	bash scripts/tools.sh webstack

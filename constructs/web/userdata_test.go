@@ -80,6 +80,7 @@ func requireTool(t *testing.T, name string) {
 }
 
 func TestUserDataValidation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(*UserDataConfig)
@@ -131,6 +132,7 @@ func TestUserDataValidation(t *testing.T) {
 }
 
 func TestTerraformUserDataUnescapesToRenderUserData(t *testing.T) {
+	t.Parallel()
 	got, err := TerraformUserData(testConfig)
 	if err != nil {
 		t.Fatalf("TerraformUserData: %v", err)
@@ -145,6 +147,7 @@ func TestTerraformUserDataUnescapesToRenderUserData(t *testing.T) {
 }
 
 func TestTerraformEscaper(t *testing.T) {
+	t.Parallel()
 	got := terraformEscaper.Replace(`echo "${HOME}" %{NAME} $x {{.Region}}`)
 	if diff := cmp.Diff(`echo "$${HOME}" %%{NAME} $x {{.Region}}`, got); diff != "" {
 		t.Errorf("escaped template text (-want +got):\n%s", diff)
@@ -152,6 +155,7 @@ func TestTerraformEscaper(t *testing.T) {
 }
 
 func TestTerraformUserDataKeepsTokensLive(t *testing.T) {
+	t.Parallel()
 	got, err := TerraformUserData(tokenConfig)
 	if err != nil {
 		t.Fatalf("TerraformUserData: %v", err)
@@ -177,6 +181,7 @@ func TestTerraformUserDataKeepsTokensLive(t *testing.T) {
 }
 
 func TestUserDataStaticChecks(t *testing.T) {
+	t.Parallel()
 	script := mustRender(t, testConfig)
 	tests := []struct {
 		name  string
@@ -597,6 +602,7 @@ const (
 )
 
 func TestUserDataBootTwice(t *testing.T) {
+	t.Parallel() // each test has its own sandbox
 	s := newSandbox(t, testConfig)
 	s.mustRun("main")
 	first := s.snapshot()
@@ -789,6 +795,7 @@ func contains(list []string, s string) bool {
 }
 
 func TestUserDataSiteSteps(t *testing.T) {
+	t.Parallel() // each test has its own sandbox
 	tests := []struct {
 		name          string
 		before        map[string]string // files below the web root before the first boot
@@ -880,6 +887,7 @@ func TestUserDataSiteSteps(t *testing.T) {
 }
 
 func TestUserDataConcurrentInstall(t *testing.T) {
+	t.Parallel() // each test has its own sandbox
 	s := newSandbox(t, testConfig)
 	// Slow downloads widen the window in which two unlocked installs would overlap.
 	s.write("curl-delay", "", 0o644)
@@ -912,6 +920,7 @@ func TestUserDataConcurrentInstall(t *testing.T) {
 }
 
 func TestUserDataCredentials(t *testing.T) {
+	t.Parallel() // each test has its own sandbox
 	s := newSandbox(t, testConfig)
 	s.mustRun("install_credentials_refresher")
 	refresh := func() string {
@@ -964,6 +973,7 @@ func TestUserDataCredentials(t *testing.T) {
 }
 
 func TestUserDataFailsLoudly(t *testing.T) {
+	t.Parallel() // each test has its own sandbox
 	tests := []struct {
 		name         string
 		prepare      func(s *sandbox)
@@ -1043,6 +1053,7 @@ func TestUserDataFailsLoudly(t *testing.T) {
 // new endpoint (and maybe name); the next boot must point the site's
 // wp-config.php at it and leave every other line as the site's owner left it.
 func TestUserDataPointsAtCurrentDatabase(t *testing.T) {
+	t.Parallel() // each test has its own sandbox
 	tests := []struct {
 		name   string
 		change func(*UserDataConfig)
