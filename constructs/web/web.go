@@ -2,12 +2,14 @@
 // the app subnets of every zone, launched from a hardened template (Amazon
 // Linux 2023, IMDSv2 only, no key pair, no public IP, encrypted gp3 root
 // volume) and booted by a user-data script that installs Apache and PHP,
-// mounts the EFS web root over TLS, installs WordPress once and keeps the
-// database credentials in step with Secrets Manager.
+// mounts the EFS web root over TLS, installs WordPress once (the site too,
+// with its admin password in a secret this package creates empty), connects
+// it to MySQL over verified TLS and keeps the database credentials in step
+// with Secrets Manager.
 //
-// It needs the app subnets (network), InternalWeb and InternalEFS
+// It needs the VPC range and app subnets (network), InternalWeb and InternalEFS
 // (security), the database and file system (data), and the target group
-// (edge) its servers register in.
+// and address (edge) its servers register in and serve.
 package web
 
 import (
