@@ -436,7 +436,7 @@ point_wp_config_at_database() {
 	local config=$WEB_ROOT/wp-config.php
 	[[ -f $config ]] || return 0
 	local pattern="^[[:space:]]*define\([[:space:]]*'DB_(NAME|HOST)'"
-	if [[ $(grep -Ec "$pattern" "$config") -ne 2 ]]; then
+	if [[ $(grep -Ec "$${pattern/NAME|HOST/NAME}" "$config") -ne 1 || $(grep -Ec "$${pattern/NAME|HOST/HOST}" "$config") -ne 1 ]]; then
 		log "WARNING: $config has no single DB_NAME and DB_HOST line; not pointing it at $DB_HOST:$DB_PORT/$DB_NAME"
 		return 0
 	fi

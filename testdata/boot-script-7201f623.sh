@@ -7,7 +7,7 @@
 set -Eeuo pipefail
 
 # Values from the other tiers; the Go template fills them in (or Terraform does).
-REGION='us-east-1'
+REGION='eu-west-1'
 FILE_SYSTEM_ID='${aws_efs_file_system.web_root.id}'
 ACCESS_POINT_ID='${aws_efs_access_point.web_root.id}'
 DB_HOST='${aws_db_instance.database.address}'
@@ -18,10 +18,10 @@ WP_VERSION='6.8.3'
 HEALTH_CHECK_PATH='/healthz.php'
 # Only the load balancer, somewhere in the VPC, may say who the visitor is.
 VPC_CIDR='10.0.0.0/16'
-SITE_URL='http://${aws_lb.web.dns_name}'
+SITE_URL='https://${aws_lb.web.dns_name}'
 # shellcheck disable=SC2016 # the title is text: a "$" in it stays a "$"
-SITE_TITLE='WordPress'
-ADMIN_EMAIL='admin@example.com'
+SITE_TITLE='Ann'\''s "Resilient" Blog & $5 Tips'
+ADMIN_EMAIL='web-team+wordpress@example.org'
 ADMIN_USER='admin'
 # Empty until the first boot installs WordPress and stores the admin password there.
 ADMIN_SECRET_ARN='${aws_secretsmanager_secret.wordpress_admin.arn}'
@@ -436,7 +436,7 @@ point_wp_config_at_database() {
 	local config=$WEB_ROOT/wp-config.php
 	[[ -f $config ]] || return 0
 	local pattern="^[[:space:]]*define\([[:space:]]*'DB_(NAME|HOST)'"
-	if [[ $(grep -Ec "$pattern" "$config") -ne 2 ]]; then
+	if [[ $(grep -Ec "$${pattern/NAME|HOST/NAME}" "$config") -ne 1 || $(grep -Ec "$${pattern/NAME|HOST/HOST}" "$config") -ne 1 ]]; then
 		log "WARNING: $config has no single DB_NAME and DB_HOST line; not pointing it at $DB_HOST:$DB_PORT/$DB_NAME"
 		return 0
 	fi

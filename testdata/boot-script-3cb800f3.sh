@@ -17,7 +17,7 @@ DB_SECRET_ARN='${aws_db_instance.database.master_user_secret[0].secret_arn}'
 WP_VERSION='6.8.3'
 HEALTH_CHECK_PATH='/healthz.php'
 # Only the load balancer, somewhere in the VPC, may say who the visitor is.
-VPC_CIDR='10.10.0.0/16'
+VPC_CIDR='10.0.0.0/16'
 SITE_URL='http://${aws_lb.web.dns_name}'
 # shellcheck disable=SC2016 # the title is text: a "$" in it stays a "$"
 SITE_TITLE='WordPress'
@@ -436,7 +436,7 @@ point_wp_config_at_database() {
 	local config=$WEB_ROOT/wp-config.php
 	[[ -f $config ]] || return 0
 	local pattern="^[[:space:]]*define\([[:space:]]*'DB_(NAME|HOST)'"
-	if [[ $(grep -Ec "$pattern" "$config") -ne 2 ]]; then
+	if [[ $(grep -Ec "$${pattern/NAME|HOST/NAME}" "$config") -ne 1 || $(grep -Ec "$${pattern/NAME|HOST/HOST}" "$config") -ne 1 ]]; then
 		log "WARNING: $config has no single DB_NAME and DB_HOST line; not pointing it at $DB_HOST:$DB_PORT/$DB_NAME"
 		return 0
 	fi
