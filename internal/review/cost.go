@@ -180,6 +180,12 @@ func EstimateCost(s *Stack, t PriceTable) Estimate {
 			add(CostLine{Item: c.Title + " " + firstNonEmpty(c.Details...), NoPrice: "no price: " + c.Main.Type + " is not in the price table"})
 		}
 	}
+	// Secrets the stack creates itself (the RDS-managed one is priced with
+	// its database above).
+	for _, sec := range s.OfType("aws_secretsmanager_secret") {
+		add(CostLine{Item: "Secrets Manager secret " + firstNonEmpty(sec.Str("name"), sec.Str("name_prefix")+"…"), Quantity: "1",
+			UnitPrice: fmt.Sprintf("$%g/month", p.SecretsManagerSecretMonth), Monthly: p.SecretsManagerSecretMonth})
+	}
 	if n := float64(len(a.NATs)); n > 0 {
 		add(hourly("NAT gateways (one per zone)", n, p.NATGatewayHour, true, ""))
 	}

@@ -99,6 +99,9 @@ func Runbook(s *Stack) []byte {
 		row("Database", fmt.Sprintf("`%s` (%s %s, %s)", db.Main.Str("identifier"), db.Main.Str("engine"), db.Main.Str("engine_version"), db.Main.Str("instance_class")))
 		row("Database credentials", "Secrets Manager secret"+outputNote(s, db.Main, "master_user_secret"))
 	}
+	for _, sec := range s.OfType("aws_secretsmanager_secret") {
+		row(firstNonEmpty(sec.Str("description"), "Secret"), "Secrets Manager secret `"+firstNonEmpty(sec.Str("name"), sec.Str("name_prefix")+"…")+"`"+outputNote(s, sec, "arn"))
+	}
 	if efs != nil {
 		row("Web root file system", "EFS `"+efs.Main.Str("creation_token")+"`"+outputNote(s, efs.Main, "id"))
 	}
