@@ -58,6 +58,17 @@ func TestBadConfiguration(t *testing.T) {
 		{"state bucket", `{"environments": {"dev": {"state_bucket": "My_Bucket"}}}`, []string{`environments.dev.state_bucket: got "My_Bucket"`, "S3 bucket name"}},
 		{"flow log retention", `{"environments": {"dev": {"flow_log_retention_days": 45}}}`, []string{"environments.dev.flow_log_retention_days: got 45", "CloudWatch Logs accepts"}},
 		{"reserved tag", `{"environments": {"dev": {"tags": {"aws:owner": "me"}}}}`, []string{`environments.dev.tags: got "aws:owner"`}},
+		{"nat gateways", `{"environments": {"dev": {"nat_gateways": "one"}}}`, []string{`environments.dev.nat_gateways: got "one"`, `"per_zone"`, `"single"`}},
+		{"db snapshot identifier", `{"environments": {"dev": {"db_snapshot_identifier": "my_snapshot"}}}`, []string{`environments.dev.db_snapshot_identifier: got "my_snapshot"`, "snapshot identifier"}},
+		{"db snapshot of a cluster", `{"environments": {"dev": {"db_snapshot_identifier": "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:x"}}}`, []string{"environments.dev.db_snapshot_identifier", "snapshot ARN"}},
+		{"access log retention", `{"environments": {"dev": {"access_log_retention_days": 0}}}`, []string{"environments.dev.access_log_retention_days: got 0", "1 to 3650"}},
+		{"log retention", `{"environments": {"dev": {"log_retention_days": 10}}}`, []string{"environments.dev.log_retention_days: got 10", "CloudWatch Logs accepts"}},
+		{"alarm email", `{"environments": {"dev": {"alarm_emails": ["ops@example"]}}}`, []string{`environments.dev.alarm_emails: got "ops@example"`, "e-mail address"}},
+		{"alarm email twice", `{"environments": {"dev": {"alarm_emails": ["ops@example.com", "OPS@example.com"]}}}`, []string{`environments.dev.alarm_emails: got "OPS@example.com", want each address once`}},
+		{"alarm emails not a list", `{"environments": {"dev": {"alarm_emails": "ops@example.com"}}}`, []string{"environments.dev.alarm_emails", "a list of strings"}},
+		{"backup retention", `{"environments": {"dev": {"backup_retention_days": 0}}}`, []string{"environments.dev.backup_retention_days: got 0", "1 to 3650"}},
+		{"backup copy region format", `{"environments": {"dev": {"backup_copy_region": "west"}}}`, []string{`environments.dev.backup_copy_region: got "west"`, "region name"}},
+		{"backup copy to the same region", `{"environments": {"dev": {"backup_copy_region": "us-east-1"}}}`, []string{`environments.dev.backup_copy_region: got "us-east-1"`, "other than"}},
 		{"errors of two environments together", `{"environments": {"a": {"min_size": 0}, "b": {"region": "x"}}}`, []string{"environments.a.min_size", `environments.b.region: got "x"`}},
 	}
 	for _, tt := range tests {

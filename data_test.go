@@ -39,6 +39,20 @@ func TestDataDatabaseSettings(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
 			_, db := only(t, c.Environment, "aws_db_instance")
+			// Restored from a snapshot, the schema and the master user are the snapshot's.
+			restore := []attrRule{
+				{"database name", "db_name", "wordpress"},
+				{"master user", "username", "wpadmin"},
+				{"empty database", "snapshot_identifier", nil},
+			}
+			if c.DBSnapshotIdentifier != "" {
+				restore = []attrRule{
+					{"database name from the snapshot", "db_name", nil},
+					{"master user from the snapshot", "username", nil},
+					{"restored from the snapshot", "snapshot_identifier", c.DBSnapshotIdentifier},
+				}
+			}
+			checkAttrs(t, "aws_db_instance", db, restore)
 			checkAttrs(t, "aws_db_instance", db, []attrRule{
 				{"engine is MySQL", "engine", "mysql"},
 				{"engine version from config", "engine_version", c.DBEngineVersion},
@@ -52,7 +66,6 @@ func TestDataDatabaseSettings(t *testing.T) {
 				{"encrypted at rest", "storage_encrypted", true},
 				{"RDS manages the master password", "manage_master_user_password", true},
 				{"no password attribute", "password", nil},
-				{"database name", "db_name", "wordpress"},
 				{"backup retention from config", "backup_retention_period", float64(c.DBBackupRetentionDays)},
 				{"tags copied to snapshots", "copy_tags_to_snapshot", true},
 				{"logs exported", "enabled_cloudwatch_logs_exports", []any{"error", "slowquery"}},

@@ -51,14 +51,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code(m))
 }
 
-// stacksUnderTest is the zero-configuration stack, the variant and the
-// committed environments.
+// stacksUnderTest is the zero-configuration stack, the variant, the
+// throw-away stack and the committed environments.
 func stacksUnderTest() ([]wordpress.StackConfig, error) {
 	fileCfgs, err := wordpress.LoadConfig("environments.json")
 	if err != nil {
 		return nil, err
 	}
-	return append([]wordpress.StackConfig{wordpress.DefaultConfig().Resolve(), variantConfig()}, fileCfgs...), nil
+	return append([]wordpress.StackConfig{wordpress.DefaultConfig().Resolve(), variantConfig(), throwawayConfig()}, fileCfgs...), nil
 }
 
 func synthAll() (func(*testing.M) int, error) {
@@ -94,7 +94,8 @@ func synthAll() (func(*testing.M) int, error) {
 // variantConfig turns on, in one more stack of the same synthesis, every
 // option the committed environments leave off: S3 state, HTTPS, x86 web
 // servers, relaxed data protection, stickiness, extra tags, three zones, an
-// overridden subnet, and a site title and admin e-mail of its own.
+// overridden subnet, a site title and admin e-mail of its own, alarm
+// e-mails, other log retentions and a backup copy to a second region.
 func variantConfig() wordpress.StackConfig {
 	c := wordpress.DefaultConfig()
 	c.Environment = "variant"
@@ -110,9 +111,32 @@ func variantConfig() wordpress.StackConfig {
 	c.SiteTitle = `Ann's "Resilient" Blog & $5 Tips`
 	c.AdminEmail = "web-team+wordpress@example.org"
 	c.Stickiness = true
+	c.AlarmEmails = []string{"ops@example.com", "web-team+alerts@example.org"}
+	c.AccessLogRetentionDays = 400
+	c.LogRetentionDays = 365
+	c.BackupRetentionDays = 90
+	c.BackupCopyRegion = "eu-central-1"
 	c = c.Resolve()
 	if err := c.Validate(nil); err != nil {
 		panic(fmt.Sprintf("variant configuration: %v", err))
+	}
+	return c
+}
+
+// throwawayConfig is the cheap environment the choices that cost resilience
+// are made for: one NAT gateway for all zones, a database restored from a
+// snapshot, no data protection.
+func throwawayConfig() wordpress.StackConfig {
+	c := wordpress.DefaultConfig()
+	c.Environment = "throwaway"
+	c.VpcCIDR = "10.30.0.0/16"
+	c.NatGateways = "single"
+	c.DBSnapshotIdentifier = "wordpress-prod-before-upgrade"
+	c.DataProtection = false
+	c.LoadBalancerDeletionProtection = false
+	c = c.Resolve()
+	if err := c.Validate(nil); err != nil {
+		panic(fmt.Sprintf("throwaway configuration: %v", err))
 	}
 	return c
 }

@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
 )
 
 // zoneSubnets maps "App-AZ-A"-style Name tags to subnet resource names.
@@ -118,8 +121,12 @@ func TestRoutes(t *testing.T) {
 					t.Errorf("Public-AZ-%s default route: got %q, want the internet gateway %q", l, got, want)
 				}
 				nat, ok := natInSubnet[public]
+				if c.NatGateways == network.NatSingle {
+					// Every zone shares the NAT of the first zone.
+					nat, ok = natInSubnet[ref("aws_subnet", subnets["Public-AZ-"+letters(c)[0]], "id")]
+				}
 				if !ok {
-					t.Errorf("no NAT gateway in Public-AZ-%s", l)
+					t.Errorf("no NAT gateway for App-AZ-%s", l)
 				}
 				if got := routes[tables[app]]; got != nat {
 					t.Errorf("App-AZ-%s default route: got %q, want the NAT of its own zone %q", l, got, nat)
@@ -142,8 +149,8 @@ func TestNATGatewaysHaveTheirOwnElasticIPs(t *testing.T) {
 			}
 			used := map[string]string{}
 			nats := resources(t, c.Environment, "aws_nat_gateway")
-			if len(nats) != len(c.AvailabilityZones) {
-				t.Errorf("got %d NAT gateways, want one per zone (%d)", len(nats), len(c.AvailabilityZones))
+			if want := map[string]int{network.NatPerZone: len(c.AvailabilityZones), network.NatSingle: 1}[c.NatGateways]; len(nats) != want || len(eips) != want {
+				t.Errorf("nat_gateways %s: got %d NAT gateways and %d Elastic IPs, want %d", c.NatGateways, len(nats), len(eips), want)
 			}
 			for name, n := range nats {
 				alloc, _ := n["allocation_id"].(string)
@@ -172,11 +179,25 @@ func TestVPCAndProviderTags(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("VPC (-want +got):\n%s", diff)
 			}
-			providers, _ := asMap(stacks[c.Environment]["provider"])["aws"].([]any)
-			if len(providers) != 1 {
-				t.Fatalf("got %d aws providers, want 1", len(providers))
+			var p map[string]any
+			aliases := map[string]any{} // alias -> region
+			for _, e := range asSlice(asMap(stacks[c.Environment]["provider"])["aws"]) {
+				if alias, ok := asMap(e)["alias"].(string); ok {
+					aliases[alias] = asMap(e)["region"]
+					continue
+				}
+				if p != nil {
+					t.Fatal("two aws providers without alias, want one")
+				}
+				p = asMap(e)
 			}
-			p := asMap(providers[0])
+			wantAliases := map[string]any{}
+			if c.BackupCopyRegion != "" {
+				wantAliases["backup_copy"] = c.BackupCopyRegion
+			}
+			if diff := cmp.Diff(wantAliases, aliases); diff != "" {
+				t.Errorf("aliased providers and their regions (-want +got):\n%s", diff)
+			}
 			tags := asMap(asMap(p["default_tags"].([]any)[0])["tags"])
 			wantTags := map[string]any{"project": c.Project, "environment": c.Environment, "managed-by": "cdktf"}
 			for k, v := range c.Tags {
@@ -222,7 +243,7 @@ func TestVPCFlowLogs(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
 			vpcName, _ := only(t, c.Environment, "aws_vpc")
-			groupName, group := only(t, c.Environment, "aws_cloudwatch_log_group")
+			groupName, group := ofConstruct(t, c.Environment, "aws_cloudwatch_log_group", "network")
 			_, flow := only(t, c.Environment, "aws_flow_log")
 			want := map[string]any{
 				"vpc_id": ref("aws_vpc", vpcName, "id"), "traffic_type": "ALL",
@@ -234,6 +255,85 @@ func TestVPCFlowLogs(t *testing.T) {
 			}
 			if group["retention_in_days"] != float64(c.FlowLogRetentionDays) {
 				t.Errorf("retention: got %v, want %d", group["retention_in_days"], c.FlowLogRetentionDays)
+			}
+		})
+	}
+}
+
+// egressZone maps each app subnet's zone letter to the zone letter of the
+// NAT gateway it reaches the internet through, read from the routes.
+func egressZone(t *testing.T, c wordpress.StackConfig) map[string]string {
+	t.Helper()
+	stack := c.Environment
+	subnets := zoneSubnets(t, stack)
+	routes, tables := defaultRoutes(t, stack), routeTableOf(t, stack)
+	zoneOfPublic := map[string]string{} // public subnet ref -> letter
+	for _, l := range letters(c) {
+		zoneOfPublic[ref("aws_subnet", subnets["Public-AZ-"+l], "id")] = l
+	}
+	natZone := map[string]string{} // NAT ref -> letter
+	for name, n := range resources(t, stack, "aws_nat_gateway") {
+		s, _ := n["subnet_id"].(string)
+		natZone[ref("aws_nat_gateway", name, "id")] = zoneOfPublic[s]
+	}
+	out := map[string]string{}
+	for _, l := range letters(c) {
+		out[l] = natZone[routes[tables[ref("aws_subnet", subnets["App-AZ-"+l], "id")]]]
+	}
+	return out
+}
+
+// TestZoneLossEgress removes each zone in turn and asks which surviving
+// zones' servers still reach the internet. With a NAT gateway per zone, all
+// of them; with a single NAT gateway, none when its zone is the one lost:
+// the trade-off synthesis warns about.
+func TestZoneLossEgress(t *testing.T) {
+	for _, c := range configs {
+		t.Run(c.Environment, func(t *testing.T) {
+			via := egressZone(t, c)
+			warned := strings.Contains(strings.Join(c.Warnings(), "\n"), "nat_gateways")
+			if warned != (c.NatGateways == network.NatSingle) {
+				t.Errorf("nat_gateways %s: warned %v, want a warning exactly for %s", c.NatGateways, warned, network.NatSingle)
+			}
+			for _, lost := range letters(c) {
+				var cut []string
+				for _, l := range letters(c) {
+					if l != lost && (via[l] == "" || via[l] == lost) {
+						cut = append(cut, l)
+					}
+				}
+				var want []string
+				if c.NatGateways == network.NatSingle && lost == letters(c)[0] {
+					want = letters(c)[1:] // every survivor loses its egress
+				}
+				if diff := cmp.Diff(want, cut); diff != "" {
+					t.Errorf("nat_gateways %s, zone %s lost: surviving zones without egress (-want +got):\n%s", c.NatGateways, lost, diff)
+				}
+			}
+		})
+	}
+}
+
+// TestS3GatewayEndpoint: S3 traffic of the app subnets (package
+// repositories) skips the NAT gateways, at no charge.
+func TestS3GatewayEndpoint(t *testing.T) {
+	for _, c := range configs {
+		t.Run(c.Environment, func(t *testing.T) {
+			vpcName, _ := only(t, c.Environment, "aws_vpc")
+			_, ep := only(t, c.Environment, "aws_vpc_endpoint")
+			want := map[string]any{"vpc_id": ref("aws_vpc", vpcName, "id"), "service_name": "com.amazonaws." + c.Region + ".s3", "vpc_endpoint_type": "Gateway"}
+			if diff := cmp.Diff(want, pick(ep, want)); diff != "" {
+				t.Errorf("endpoint (-want +got):\n%s", diff)
+			}
+			tables := routeTableOf(t, c.Environment)
+			var appTables []string
+			for tag, name := range zoneSubnets(t, c.Environment) {
+				if strings.HasPrefix(tag, "App-") {
+					appTables = append(appTables, tables[ref("aws_subnet", name, "id")])
+				}
+			}
+			if diff := cmp.Diff(sortedNames(setOf(appTables)), sortedStrings(ep["route_table_ids"])); diff != "" {
+				t.Errorf("endpoint route tables (-want +got):\n%s", diff)
 			}
 		})
 	}

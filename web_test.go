@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/edge"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
@@ -52,40 +52,56 @@ func TestLaunchTemplateIsHardened(t *testing.T) {
 }
 
 // TestInstanceRoleMayOnlyUseItsSecrets: the servers read the database
-// secret, and store (and read back) the admin secret; nothing else.
+// secret, store (and read back) the admin secret and write to their own log
+// groups; nothing else.
 func TestInstanceRoleMayOnlyUseItsSecrets(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
 			dbName, _ := only(t, c.Environment, "aws_db_instance")
 			adminName, admin := only(t, c.Environment, "aws_secretsmanager_secret")
-			_, attachment := only(t, c.Environment, "aws_iam_role_policy_attachment")
+			_, attachment := ofConstruct(t, c.Environment, "aws_iam_role_policy_attachment", "web")
 			roleName, role := ofConstruct(t, c.Environment, "aws_iam_role", "web")
 			if got := attachment["policy_arn"]; got != "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" {
 				t.Errorf("managed policy: got %v, want AmazonSSMManagedInstanceCore only", got)
 			}
-			var got []map[string]any
-			for _, inline := range resources(t, c.Environment, "aws_iam_role_policy") {
-				if inline["role"] != ref("aws_iam_role", roleName, "id") {
-					continue // another role's (the flow logs')
+			got := map[string][]map[string]any{} // inline policy name -> statements
+			for _, p := range resources(t, c.Environment, "aws_iam_role_policy") {
+				if p["role"] != ref("aws_iam_role", roleName, "id") {
+					continue
 				}
 				var doc struct{ Statement []map[string]any }
-				if err := json.Unmarshal([]byte(inline["policy"].(string)), &doc); err != nil {
+				if err := json.Unmarshal([]byte(p["policy"].(string)), &doc); err != nil {
 					t.Fatal(err)
 				}
-				got = append(got, doc.Statement...)
+				got[p["name"].(string)] = doc.Statement
 			}
-			sort.Slice(got, func(i, j int) bool { return fmt.Sprint(got[i]["Resource"]) < fmt.Sprint(got[j]["Resource"]) })
-			want := []map[string]any{{
-				"Effect":   "Allow",
-				"Action":   []any{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
-				"Resource": ref("aws_db_instance", dbName, "master_user_secret[0].secret_arn"),
-			}, {
-				"Effect":   "Allow",
-				"Action":   []any{"secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
-				"Resource": ref("aws_secretsmanager_secret", adminName, "arn"),
-			}}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("inline policies (-want +got):\n%s", diff)
+			var logGroups []any
+			for name := range inConstruct(t, c.Environment, "aws_cloudwatch_log_group", "web") {
+				logGroups = append(logGroups, ref("aws_cloudwatch_log_group", name, "arn")+":*")
+			}
+			want := map[string][]map[string]any{
+				"read-database-secret": {{
+					"Effect":   "Allow",
+					"Action":   []any{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+					"Resource": ref("aws_db_instance", dbName, "master_user_secret[0].secret_arn"),
+				}},
+				"store-admin-secret": {{
+					"Effect":   "Allow",
+					"Action":   []any{"secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+					"Resource": ref("aws_secretsmanager_secret", adminName, "arn"),
+				}},
+				"write-server-logs": {{
+					"Effect":   "Allow",
+					"Action":   []any{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+					"Resource": logGroups,
+				}},
+			}
+			byText := cmpopts.SortSlices(func(a, b any) bool { return fmt.Sprint(a) < fmt.Sprint(b) })
+			if diff := cmp.Diff(want, got, byText); diff != "" {
+				t.Errorf("inline policies of the web role (-want +got):\n%s", diff)
+			}
+			if len(logGroups) != 4 {
+				t.Errorf("got %d server log groups, want 4 (Apache access and error, PHP-FPM errors, boot)", len(logGroups))
 			}
 			if !strings.Contains(role["assume_role_policy"].(string), `"Service":"ec2.amazonaws.com"`) {
 				t.Errorf("role trust: got %v, want EC2 only", role["assume_role_policy"])
@@ -100,6 +116,20 @@ func TestInstanceRoleMayOnlyUseItsSecrets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// inConstruct returns the resources of a type that a top-level construct
+// ("web", "network") holds, by name.
+func inConstruct(t *testing.T, stack, typ, construct string) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for name, r := range resources(t, stack, typ) {
+		path, _ := asMap(asMap(r["//"])["metadata"])["path"].(string)
+		if strings.HasPrefix(path, stack+"/"+construct+"/") {
+			out[name] = r
+		}
+	}
+	return out
 }
 
 // ofConstruct returns the single resource of a type that a top-level
@@ -237,7 +267,8 @@ func TestOutputs(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
 			outputs := asMap(stacks[c.Environment]["output"])
-			if diff := cmp.Diff([]string{"admin_secret_arn", "alb_dns_name", "db_endpoint", "db_secret_arn", "efs_id", "site_url"}, sortedNames(outputs)); diff != "" {
+			want := []string{"admin_secret_arn", "alarm_topic_arn", "alb_dns_name", "asg_name", "dashboard_url", "db_endpoint", "db_secret_arn", "efs_id", "log_group_names", "nat_public_ips", "site_url"}
+			if diff := cmp.Diff(want, sortedNames(outputs)); diff != "" {
 				t.Errorf("outputs (-want +got):\n%s", diff)
 			}
 			lbName, _ := only(t, c.Environment, "aws_lb")
@@ -247,6 +278,32 @@ func TestOutputs(t *testing.T) {
 			}
 			if got, want := asMap(outputs["site_url"])["value"], scheme+ref("aws_lb", lbName, "dns_name"); got != want {
 				t.Errorf("site_url: got %v, want %s", got, want)
+			}
+			topicName, _ := only(t, c.Environment, "aws_sns_topic")
+			groupName, _ := only(t, c.Environment, "aws_autoscaling_group")
+			var eips, logGroups []string
+			for name := range resources(t, c.Environment, "aws_eip") {
+				eips = append(eips, ref("aws_eip", name, "public_ip"))
+			}
+			for name := range inConstruct(t, c.Environment, "aws_cloudwatch_log_group", "web") {
+				logGroups = append(logGroups, ref("aws_cloudwatch_log_group", name, "name"))
+			}
+			values := map[string]any{}
+			for _, k := range []string{"alarm_topic_arn", "asg_name", "dashboard_url"} {
+				values[k] = asMap(outputs[k])["value"]
+			}
+			for _, k := range []string{"nat_public_ips", "log_group_names"} {
+				values[k] = sortedStrings(asMap(outputs[k])["value"])
+			}
+			wantValues := map[string]any{
+				"alarm_topic_arn": ref("aws_sns_topic", topicName, "arn"),
+				"asg_name":        ref("aws_autoscaling_group", groupName, "name"),
+				"dashboard_url":   "https://" + c.Region + ".console.aws.amazon.com/cloudwatch/home?region=" + c.Region + "#dashboards:name=" + c.Name(),
+				"nat_public_ips":  sortedNames(setOf(eips)),
+				"log_group_names": sortedNames(setOf(logGroups)),
+			}
+			if diff := cmp.Diff(wantValues, values); diff != "" {
+				t.Errorf("output values (-want +got):\n%s", diff)
 			}
 		})
 	}

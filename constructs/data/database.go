@@ -74,6 +74,12 @@ type DatabaseConfig struct {
 	// DatabaseName is the schema created for WordPress.
 	// Default: DefaultDatabaseName ("wordpress")
 	DatabaseName string
+	// SnapshotIdentifier, when set, creates the instance from this DB
+	// snapshot (its identifier, or its ARN when shared from another account);
+	// the schema and the master user are then the snapshot's. Changing it
+	// replaces the instance, which AllowDestroy's guards refuse.
+	// Default: "" (an empty database)
+	SnapshotIdentifier string
 }
 
 // Database is the built RDS instance, seen by its clients.
@@ -82,6 +88,13 @@ type Database struct {
 	instance  dbinstance.DbInstance
 	name      string
 	secretARN *string
+	sizing    Sizing
+}
+
+// Sizing is what the database was built with, for thresholds that follow it.
+type Sizing struct {
+	InstanceClass          string
+	MaxAllocatedStorageGiB int
 }
 
 // Address is the database's host name, without port.
@@ -100,6 +113,16 @@ func (d *Database) Name() string { return d.name }
 // the master user's name and password, for the web servers to read.
 func (d *Database) SecretARN() *string { return d.secretARN }
 
+// Identifier is the instance's identifier, which CloudWatch metrics and RDS
+// events name it by.
+func (d *Database) Identifier() *string { return d.instance.Identifier() }
+
+// ARN is the instance's ARN, for backup selections.
+func (d *Database) ARN() *string { return d.instance.Arn() }
+
+// Sizing is the instance class and storage cap, for alarm thresholds.
+func (d *Database) Sizing() Sizing { return d.sizing }
+
 // NewDatabase builds a Multi-AZ MySQL instance in the data subnets,
 // reachable only through cfg.SecurityGroup and only over TLS. It panics on
 // an invalid configuration.
@@ -112,7 +135,7 @@ func NewDatabase(scope constructs.Construct, id string, cfg DatabaseConfig) *Dat
 	prot := protectionFor(cfg.Name, !cfg.AllowDestroy)
 
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	d := &Database{Construct: c, name: cfg.DatabaseName}
+	d := &Database{Construct: c, name: cfg.DatabaseName, sizing: Sizing{InstanceClass: cfg.InstanceClass, MaxAllocatedStorageGiB: cfg.MaxAllocatedStorage}}
 
 	subnets := dbsubnetgroup.NewDbSubnetGroup(c, jsii.String("database.subnet-group"), &dbsubnetgroup.DbSubnetGroupConfig{
 		Name:        jsii.String(cfg.Name + "-data"),
@@ -150,8 +173,6 @@ func NewDatabase(scope constructs.Construct, id string, cfg DatabaseConfig) *Dat
 		MaxAllocatedStorage: jsii.Number(cfg.MaxAllocatedStorage),
 		StorageEncrypted:    jsii.Bool(true),
 
-		DbName:   jsii.String(cfg.DatabaseName),
-		Username: jsii.String(masterUsername),
 		// RDS generates the password and keeps it in Secrets Manager: it
 		// never appears in this configuration, in Terraform state or in
 		// user data.
@@ -189,6 +210,14 @@ func NewDatabase(scope constructs.Construct, id string, cfg DatabaseConfig) *Dat
 		SkipFinalSnapshot:      jsii.Bool(prot.SkipFinalSnapshot),
 		DeleteAutomatedBackups: jsii.Bool(prot.DeleteAutomatedBackups),
 		Tags:                   nameTag(cfg.Name + "-mysql"),
+	}
+	if cfg.SnapshotIdentifier == "" {
+		instanceConfig.DbName = jsii.String(cfg.DatabaseName)
+		instanceConfig.Username = jsii.String(masterUsername)
+	} else {
+		// RDS for MySQL refuses a database name on a restore: the schema
+		// and the master user are the snapshot's.
+		instanceConfig.SnapshotIdentifier = jsii.String(cfg.SnapshotIdentifier)
 	}
 	if prot.FinalSnapshotIdentifier != "" {
 		instanceConfig.FinalSnapshotIdentifier = jsii.String(prot.FinalSnapshotIdentifier)

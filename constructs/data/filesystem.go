@@ -47,6 +47,9 @@ type FileSystem struct {
 // ID is the file system's ID, fs-….
 func (f *FileSystem) ID() *string { return f.fileSystem.Id() }
 
+// ARN is the file system's ARN, for backup selections.
+func (f *FileSystem) ARN() *string { return f.fileSystem.Arn() }
+
 // AccessPointID is the web root's access point, fsap-…: /wordpress, owned
 // by OwnerUID:OwnerGID. Clients mount it with TLS, as the policy demands:
 // mount -t efs -o tls,accesspoint=<id> <file system id>:/ <dir>

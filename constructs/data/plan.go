@@ -221,6 +221,26 @@ func (cfg DatabaseConfig) withDefaults() DatabaseConfig {
 	return cfg
 }
 
+var (
+	reSnapshotName = regexp.MustCompile(`^(rds:)?[A-Za-z][A-Za-z0-9-]{0,254}$`)
+	reSnapshotARN  = regexp.MustCompile(`^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:snapshot:((rds:)?[A-Za-z][A-Za-z0-9-]*)$`)
+)
+
+// CheckSnapshotIdentifier reports a string that names no DB snapshot: a
+// snapshot identifier (automated ones start with "rds:") or a snapshot ARN.
+func CheckSnapshotIdentifier(id string) error {
+	name := id
+	if m := reSnapshotARN.FindStringSubmatch(id); m != nil {
+		name = m[1]
+	} else if !reSnapshotName.MatchString(id) {
+		name = ""
+	}
+	if name == "" || strings.Contains(name, "--") || strings.HasSuffix(name, "-") {
+		return fmt.Errorf("got %q, want a DB snapshot identifier (my-snapshot, rds:my-db-2026-01-31-03-10) or a DB snapshot ARN (arn:aws:rds:<region>:123456789012:snapshot:my-snapshot)", id)
+	}
+	return nil
+}
+
 // validate checks a configuration after withDefaults and returns every
 // problem at once.
 func (cfg DatabaseConfig) validate() error {
@@ -237,6 +257,9 @@ func (cfg DatabaseConfig) validate() error {
 	add("allocated storage", allocatedErr)
 	add("max allocated storage", maxErr)
 	add("backup retention", CheckBackupRetention(cfg.BackupRetentionDays))
+	if cfg.SnapshotIdentifier != "" {
+		add("snapshot identifier", CheckSnapshotIdentifier(cfg.SnapshotIdentifier))
+	}
 	return errors.Join(errs...)
 }
 

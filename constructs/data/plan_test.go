@@ -187,3 +187,21 @@ func TestFileSystemConfigDefaults(t *testing.T) {
 		t.Errorf("withDefaults (-want +got):\n%s", diff)
 	}
 }
+
+func TestCheckSnapshotIdentifier(t *testing.T) {
+	for _, tt := range []struct {
+		id string
+		ok bool
+	}{
+		{"wordpress-prod-before-upgrade", true},
+		{"rds:wordpress-prod-mysql-2026-11-26-03-10", true},
+		{"arn:aws:rds:us-east-1:123456789012:snapshot:wordpress-prod-final", true},
+		{"arn:aws:rds:us-east-1:123456789012:snapshot:rds:wordpress-prod-mysql-2026-11-26-03-10", true},
+		{"", false}, {"1snapshot", false}, {"two--hyphens", false}, {"trailing-", false}, {"under_score", false},
+		{"arn:aws:rds:us-east-1:123:snapshot:x", false}, {"arn:aws:rds:us-east-1:123456789012:cluster-snapshot:x", false},
+	} {
+		if err := CheckSnapshotIdentifier(tt.id); (err == nil) != tt.ok {
+			t.Errorf("CheckSnapshotIdentifier(%q): got %v, want ok %v", tt.id, err, tt.ok)
+		}
+	}
+}

@@ -2,7 +2,8 @@
 // Application Load Balancer in the public subnets with the ExternalWeb group,
 // a target group for the web servers and the listeners. Port 80 forwards to
 // the target group, as in the blog post; given a certificate, port 443
-// terminates TLS 1.3 and port 80 redirects to it.
+// terminates TLS 1.3 and port 80 redirects to it. Access logs go to a
+// private, encrypted, TLS-only S3 bucket of the stack that expires them.
 //
 // It needs the public subnets from the network tier and the ExternalWeb
 // group from the security tier. The web tier registers its servers in
@@ -21,6 +22,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lb"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lbtargetgroup"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
@@ -77,6 +79,16 @@ type LoadBalancerConfig struct {
 	// Stickiness pins a visitor to one server for a day with a load balancer cookie.
 	// Default: false
 	Stickiness bool
+	// Region is the load balancer's region: it decides who delivers access
+	// logs to their bucket. Required.
+	Region string
+	// AccessLogRetentionDays keeps access logs this long in their bucket.
+	// Default: DefaultAccessLogRetentionDays (90)
+	AccessLogRetentionDays int
+	// AllowDestroyLogs lets Terraform delete the access log bucket with the
+	// logs in it, for throw-away environments; the zero value is the safe one.
+	// Default: false
+	AllowDestroyLogs bool
 	// DeregistrationDelaySeconds lets in-flight requests finish on a server
 	// being removed: WordPress pages answer in well under this.
 	// Default: DefaultDeregistrationDelaySeconds (30)
@@ -89,6 +101,9 @@ func (cfg LoadBalancerConfig) withDefaults() LoadBalancerConfig {
 	}
 	if cfg.DeregistrationDelaySeconds == 0 {
 		cfg.DeregistrationDelaySeconds = DefaultDeregistrationDelaySeconds
+	}
+	if cfg.AccessLogRetentionDays == 0 {
+		cfg.AccessLogRetentionDays = DefaultAccessLogRetentionDays
 	}
 	return cfg
 }
@@ -105,6 +120,12 @@ func (cfg LoadBalancerConfig) validate() error {
 	}
 	if cfg.Security == nil {
 		errs = append(errs, errors.New("security: required"))
+	}
+	if err := network.CheckRegion(cfg.Region); err != nil {
+		errs = append(errs, fmt.Errorf("region: %w", err))
+	}
+	if err := CheckAccessLogRetention(cfg.AccessLogRetentionDays); err != nil {
+		errs = append(errs, fmt.Errorf("access log retention: %w", err))
 	}
 	if !strings.HasPrefix(cfg.HealthCheckPath, "/") {
 		errs = append(errs, fmt.Errorf("health check path: got %q, want a URL path starting with /", cfg.HealthCheckPath))
@@ -139,6 +160,12 @@ func (e *LoadBalancer) DNSName() *string { return e.loadBalancer.DnsName() }
 // TargetGroupARN is the target group the web servers register in.
 func (e *LoadBalancer) TargetGroupARN() *string { return e.targetGroup.Arn() }
 
+// ARNSuffix names the load balancer in CloudWatch metrics (LoadBalancer).
+func (e *LoadBalancer) ARNSuffix() *string { return e.loadBalancer.ArnSuffix() }
+
+// TargetGroupARNSuffix names the target group in CloudWatch metrics (TargetGroup).
+func (e *LoadBalancer) TargetGroupARNSuffix() *string { return e.targetGroup.ArnSuffix() }
+
 // NewLoadBalancer builds the load balancer, its target group and listeners.
 // It panics on an invalid configuration.
 func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConfig) *LoadBalancer {
@@ -148,6 +175,7 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConf
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	e := &LoadBalancer{Construct: c}
+	logBucket, logPolicy := newAccessLogBucket(c, cfg)
 
 	e.loadBalancer = lb.NewLb(c, jsii.String("web"), &lb.LbConfig{
 		Name:                     jsii.String(cfg.Name),
@@ -159,7 +187,14 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConf
 		EnableHttp2:              jsii.Bool(true),
 		EnableDeletionProtection: jsii.Bool(!cfg.AllowDeletion),
 		DesyncMitigationMode:     jsii.String("defensive"),
-		Tags:                     &map[string]*string{"Name": jsii.String(cfg.Name)},
+		AccessLogs: &lb.LbAccessLogs{
+			Bucket:  logBucket.Bucket(),
+			Prefix:  jsii.String(AccessLogPrefix),
+			Enabled: jsii.Bool(true),
+		},
+		Tags: &map[string]*string{"Name": jsii.String(cfg.Name)},
+		// The load balancer checks that it may write to the bucket.
+		DependsOn: &[]cdktf.ITerraformDependable{logPolicy},
 	})
 
 	e.targetGroup = lbtargetgroup.NewLbTargetGroup(c, jsii.String("web.target-group"), &lbtargetgroup.LbTargetGroupConfig{

@@ -1,8 +1,9 @@
 // Package network builds the VPC of the architecture: in each availability
 // zone a public, an app and a data subnet; an internet gateway; a NAT gateway
-// with its own Elastic IP per zone; and the route tables that make the public
-// tier public, send each app subnet out through the NAT of its own zone, and
-// keep the data tier off the internet.
+// with its own Elastic IP per zone (or, for throw-away environments, one for
+// all zones); the route tables that make the public tier public, send each
+// app subnet out through the NAT of its own zone, and keep the data tier off
+// the internet; and an S3 gateway endpoint on the app route tables.
 //
 // It needs nothing from other tiers. Zone names come from configuration, not
 // from a data source, so the stack plans without calling AWS and the reviewed
@@ -26,6 +27,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/routetableassociation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/subnet"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcendpoint"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
@@ -34,7 +36,26 @@ const (
 	DefaultCIDR                 = "10.0.0.0/16"
 	DefaultSubnetPrefixLength   = 24
 	DefaultFlowLogRetentionDays = 90
+	DefaultNatGateways          = NatPerZone
 )
+
+// NAT gateway modes of NetworkConfig.NatGateways.
+const (
+	// NatPerZone gives each zone its own NAT gateway: a zone's loss cuts no
+	// other zone's egress.
+	NatPerZone = "per_zone"
+	// NatSingle puts one NAT gateway in the first zone for all zones:
+	// cheaper, but that zone's loss cuts all egress.
+	NatSingle = "single"
+)
+
+// CheckNatGateways reports a NAT gateway mode other than NatPerZone and NatSingle.
+func CheckNatGateways(mode string) error {
+	if mode != NatPerZone && mode != NatSingle {
+		return fmt.Errorf("got %q, want %q (a NAT gateway in every zone) or %q (one for all zones, in the first)", mode, NatPerZone, NatSingle)
+	}
+	return nil
+}
 
 // NetworkConfig describes the VPC. NewNetwork panics on a configuration
 // that Validate rejects.
@@ -62,6 +83,11 @@ type NetworkConfig struct {
 	// Logs; one of FlowLogRetentionDays.
 	// Default: DefaultFlowLogRetentionDays (90)
 	FlowLogRetentionDays int
+	// NatGateways is NatPerZone or NatSingle.
+	// Default: DefaultNatGateways (NatPerZone)
+	NatGateways string
+	// Region names the S3 gateway endpoint's service. Required.
+	Region string
 }
 
 // Zone is one availability zone of the network.
@@ -75,7 +101,9 @@ type Zone struct {
 type zone struct {
 	Zone
 	public, app, data subnet.Subnet
-	natGateway        natgateway.NatGateway
+	// natGateway is the NAT the zone's app subnet egresses through: its
+	// own, or with NatSingle the first zone's.
+	natGateway natgateway.NatGateway
 	// appDefaultRoute sends this zone's app subnet out through natGateway.
 	appDefaultRoute route.Route
 }
@@ -85,9 +113,20 @@ type zone struct {
 // and when the internet is reachable from the app subnets.
 type Network struct {
 	constructs.Construct
-	cidr  string
-	vpc   vpc.Vpc
-	zones []zone
+	cidr    string
+	vpc     vpc.Vpc
+	zones   []zone
+	natEIPs []eip.Eip
+}
+
+// NatPublicIPs are the addresses the app subnets reach the internet from,
+// for third parties' allow-lists.
+func (n *Network) NatPublicIPs() []*string {
+	out := make([]*string, 0, len(n.natEIPs))
+	for _, e := range n.natEIPs {
+		out = append(out, e.PublicIp())
+	}
+	return out
 }
 
 // VpcID is the VPC's ID.
@@ -195,6 +234,7 @@ func NewNetwork(scope constructs.Construct, id string, cfg NetworkConfig) *Netwo
 	for _, p := range plans {
 		byKey[p.Key] = p
 	}
+	var appRouteTables []*string
 	for _, zoneName := range cfg.AvailabilityZones {
 		z := zone{Zone: Zone{Name: zoneName, Letter: ZoneLetter(zoneName)}}
 		newSubnet := func(t Tier) subnet.Subnet {
@@ -217,17 +257,22 @@ func NewNetwork(scope constructs.Construct, id string, cfg NetworkConfig) *Netwo
 
 		// One NAT per zone: with a single NAT, losing its zone would cut
 		// every web server's egress (package installs, Secrets Manager).
-		natEIP := eip.NewEip(c, jsii.String("nat-"+z.Letter+".eip"), &eip.EipConfig{
-			Domain: jsii.String("vpc"),
-			Tags:   nameTag(fmt.Sprintf("%s-nat-%s", cfg.Name, z.Letter)),
-		})
-		z.natGateway = natgateway.NewNatGateway(c, jsii.String("nat-"+z.Letter), &natgateway.NatGatewayConfig{
-			AllocationId: natEIP.AllocationId(),
-			SubnetId:     z.public.Id(),
-			Tags:         nameTag(fmt.Sprintf("%s-nat-%s", cfg.Name, z.Letter)),
-			// The NAT only forwards once the VPC has its internet gateway.
-			DependsOn: &[]cdktf.ITerraformDependable{igw},
-		})
+		if cfg.NatGateways == NatPerZone || len(n.zones) == 0 {
+			natEIP := eip.NewEip(c, jsii.String("nat-"+z.Letter+".eip"), &eip.EipConfig{
+				Domain: jsii.String("vpc"),
+				Tags:   nameTag(fmt.Sprintf("%s-nat-%s", cfg.Name, z.Letter)),
+			})
+			n.natEIPs = append(n.natEIPs, natEIP)
+			z.natGateway = natgateway.NewNatGateway(c, jsii.String("nat-"+z.Letter), &natgateway.NatGatewayConfig{
+				AllocationId: natEIP.AllocationId(),
+				SubnetId:     z.public.Id(),
+				Tags:         nameTag(fmt.Sprintf("%s-nat-%s", cfg.Name, z.Letter)),
+				// The NAT only forwards once the VPC has its internet gateway.
+				DependsOn: &[]cdktf.ITerraformDependable{igw},
+			})
+		} else {
+			z.natGateway = n.zones[0].natGateway
+		}
 		appRouteTable := newRouteTable(c, n.vpc, "app-"+z.Letter+".route-table", "RT-APP-Subnet-AZ-"+strings.ToUpper(z.Letter))
 		z.appDefaultRoute = route.NewRoute(c, jsii.String("app-"+z.Letter+".default-route"), &route.RouteConfig{
 			RouteTableId:         appRouteTable.Id(),
@@ -236,7 +281,17 @@ func NewNetwork(scope constructs.Construct, id string, cfg NetworkConfig) *Netwo
 		})
 		associate(c, "app-"+z.Letter, z.app, appRouteTable)
 		n.zones = append(n.zones, z)
+		appRouteTables = append(appRouteTables, appRouteTable.Id())
 	}
+	// A gateway endpoint costs nothing, and Amazon Linux 2023's package
+	// repositories are served from S3: installs then pay no NAT data charge.
+	vpcendpoint.NewVpcEndpoint(c, jsii.String("s3"), &vpcendpoint.VpcEndpointConfig{
+		VpcId:           n.vpc.Id(),
+		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", cfg.Region)),
+		VpcEndpointType: jsii.String("Gateway"),
+		RouteTableIds:   &appRouteTables,
+		Tags:            nameTag(cfg.Name + "-s3"),
+	})
 	return n
 }
 
@@ -249,6 +304,9 @@ func (cfg NetworkConfig) withDefaults() NetworkConfig {
 	}
 	if cfg.FlowLogRetentionDays == 0 {
 		cfg.FlowLogRetentionDays = DefaultFlowLogRetentionDays
+	}
+	if cfg.NatGateways == "" {
+		cfg.NatGateways = DefaultNatGateways
 	}
 	return cfg
 }
@@ -267,6 +325,12 @@ func (cfg NetworkConfig) validate() error {
 	errs = append(errs, planErrs...)
 	if err := CheckFlowLogRetention(cfg.FlowLogRetentionDays); err != nil {
 		errs = append(errs, fmt.Errorf("flow log retention: %w", err))
+	}
+	if err := CheckNatGateways(cfg.NatGateways); err != nil {
+		errs = append(errs, fmt.Errorf("NAT gateways: %w", err))
+	}
+	if err := CheckRegion(cfg.Region); err != nil {
+		errs = append(errs, fmt.Errorf("region: %w", err))
 	}
 	return errors.Join(errs...)
 }

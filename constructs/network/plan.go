@@ -54,6 +54,18 @@ type SubnetPlan struct {
 
 var reRegion = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 
+// Partition is the ARN partition of a region: "aws", or "aws-cn" and
+// "aws-us-gov" for the China and GovCloud regions.
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
 // CheckRegion reports a string that is not an AWS region name.
 func CheckRegion(region string) error {
 	if !reRegion.MatchString(region) {

@@ -5,7 +5,8 @@
 // mounts the EFS web root over TLS, installs WordPress once (the site too,
 // with its admin password in a secret this package creates empty), connects
 // it to MySQL over verified TLS and keeps the database credentials in step
-// with Secrets Manager.
+// with Secrets Manager. The servers' logs go to CloudWatch Logs groups that
+// only they may write to.
 //
 // It needs the VPC range and app subnets (network), InternalWeb and InternalEFS
 // (security), the database and file system (data), and the target group
@@ -24,6 +25,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/autoscalinggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/autoscalingpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iaminstanceprofile"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
@@ -77,6 +79,10 @@ type WebConfig struct {
 	// creates (password resets go there).
 	// Default: DefaultAdminEmail ("admin@example.com")
 	AdminEmail string
+	// LogRetentionDays keeps the servers' logs (LogFiles) this long in
+	// CloudWatch Logs; a retention CloudWatch Logs accepts.
+	// Default: DefaultLogRetentionDays (30)
+	LogRetentionDays int
 }
 
 // Defaults of WebConfig, also the defaults of the stack configuration.
@@ -168,8 +174,10 @@ func CheckAdminEmail(email string) error {
 // Web is the built web tier.
 type Web struct {
 	constructs.Construct
-	group       autoscalinggroup.AutoscalingGroup
-	adminSecret secretsmanagersecret.SecretsmanagerSecret
+	group            autoscalinggroup.AutoscalingGroup
+	adminSecret      secretsmanagersecret.SecretsmanagerSecret
+	minSize, maxSize int
+	logGroups        []cloudwatchloggroup.CloudwatchLogGroup
 }
 
 // AdminSecretARN is the Secrets Manager secret in which the first boot
@@ -180,6 +188,20 @@ func (w *Web) AdminSecretARN() *string { return w.adminSecret.Arn() }
 
 // GroupName is the auto scaling group's name.
 func (w *Web) GroupName() *string { return w.group.Name() }
+
+// Size is the group's minimum and maximum number of servers, for alarms on
+// its capacity.
+func (w *Web) Size() (min, max int) { return w.minSize, w.maxSize }
+
+// LogGroupNames are the servers' CloudWatch Logs groups, one per distinct
+// LogFile.Group, in LogFiles order.
+func (w *Web) LogGroupNames() []*string {
+	out := make([]*string, 0, len(w.logGroups))
+	for _, g := range w.logGroups {
+		out = append(out, g.Name())
+	}
+	return out
+}
 
 // Architecture is the CPU architecture an instance type runs: "arm64" for
 // Graviton families (a "g" among the attributes after the generation
@@ -198,17 +220,6 @@ func Architecture(instanceType string) string {
 // calling AWS, and each new server gets the current Amazon Linux 2023.
 func ImageID(instanceType string) string {
 	return "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-" + Architecture(instanceType)
-}
-
-// partition is the ARN partition of a region.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }
 
 func (cfg WebConfig) withDefaults() WebConfig {
@@ -235,6 +246,9 @@ func (cfg WebConfig) withDefaults() WebConfig {
 	}
 	if cfg.AdminEmail == "" {
 		cfg.AdminEmail = DefaultAdminEmail
+	}
+	if cfg.LogRetentionDays == 0 {
+		cfg.LogRetentionDays = DefaultLogRetentionDays
 	}
 	return cfg
 }
@@ -271,6 +285,7 @@ func (cfg WebConfig) validate() error {
 	add("WordPress version", CheckWordPressVersion(cfg.WordPressVersion))
 	add("site title", CheckSiteTitle(cfg.SiteTitle))
 	add("admin e-mail", CheckAdminEmail(cfg.AdminEmail))
+	add("log retention", network.CheckFlowLogRetention(cfg.LogRetentionDays)) // the same CloudWatch Logs rule
 	if cfg.RootVolumeGiB < 8 {
 		errs = append(errs, fmt.Errorf("root volume: got %d GiB, want at least 8 (the Amazon Linux 2023 image)", cfg.RootVolumeGiB))
 	}
@@ -285,7 +300,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		panic(fmt.Errorf("web %q: invalid configuration: %w", id, err))
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	w := &Web{Construct: c}
+	w := &Web{Construct: c, minSize: cfg.MinSize, maxSize: cfg.MaxSize}
 
 	// A name prefix, not a name: a deleted secret keeps its name for the
 	// recovery window, which would block a stack deployed again.
@@ -315,13 +330,13 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 
 	role := iamrole.NewIamRole(c, jsii.String("web-server.role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(cfg.Name + "-web"),
-		Description:      jsii.String("WordPress web servers: Session Manager, the database secret and the admin secret, nothing else"),
+		Description:      jsii.String("WordPress web servers: Session Manager, the database secret, the admin secret and their own log groups, nothing else"),
 		AssumeRolePolicy: jsii.String(mustJSON(policy(statement{Effect: "Allow", Action: []string{"sts:AssumeRole"}, Principal: map[string]string{"Service": "ec2.amazonaws.com"}}))),
 	})
 	// Session Manager replaces SSH: no key pair, no port 22.
 	iamrolepolicyattachment.NewIamRolePolicyAttachment(c, jsii.String("session-manager"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
 		Role:      role.Name(),
-		PolicyArn: jsii.String(fmt.Sprintf("arn:%s:iam::aws:policy/AmazonSSMManagedInstanceCore", partition(cfg.Region))),
+		PolicyArn: jsii.String(fmt.Sprintf("arn:%s:iam::aws:policy/AmazonSSMManagedInstanceCore", network.Partition(cfg.Region))),
 	})
 	iamrolepolicy.NewIamRolePolicy(c, jsii.String("database-secret"), &iamrolepolicy.IamRolePolicyConfig{
 		Name: jsii.String("read-database-secret"),
@@ -342,6 +357,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 			Resource: *w.adminSecret.Arn(),
 		}))),
 	})
+	w.logGroups = newLogGroups(c, cfg.Name, cfg.LogRetentionDays, role)
 	profile := iaminstanceprofile.NewIamInstanceProfile(c, jsii.String("web-server.profile"), &iaminstanceprofile.IamInstanceProfileConfig{
 		Name: jsii.String(cfg.Name + "-web"),
 		Role: role.Name(),
@@ -448,7 +464,7 @@ type statement struct {
 	Effect    string            `json:"Effect"`
 	Action    []string          `json:"Action"`
 	Principal map[string]string `json:"Principal,omitempty"`
-	Resource  string            `json:"Resource,omitempty"`
+	Resource  any               `json:"Resource,omitempty"`
 }
 
 func policy(s ...statement) map[string]any {

@@ -16,6 +16,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/data"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/edge"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/operations"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
 )
 
@@ -53,6 +54,12 @@ type StackConfig struct {
 	// (a retention CloudWatch accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, ...).
 	// Default: 90
 	FlowLogRetentionDays int `json:"flow_log_retention_days"`
+	// NatGateways is "per_zone" (each zone egresses through its own NAT
+	// gateway, so a zone's loss cuts no other zone's egress) or "single" (one
+	// NAT gateway, in the first zone, for all zones: for throw-away
+	// environments; synthesis then warns).
+	// Default: "per_zone"
+	NatGateways string `json:"nat_gateways"`
 	// Tags are added to the provider's default tags on every resource.
 	// Default: none
 	Tags map[string]string `json:"tags"`
@@ -80,6 +87,11 @@ type StackConfig struct {
 	// DBBackupRetentionDays keeps automated backups this long (1 to 35).
 	// Default: 7
 	DBBackupRetentionDays int `json:"db_backup_retention_days"`
+	// DBSnapshotIdentifier, when set, creates the database from this DB
+	// snapshot (identifier or ARN) instead of empty. Keep it set afterwards:
+	// changing or removing it replaces the database.
+	// Default: "" (an empty database)
+	DBSnapshotIdentifier string `json:"db_snapshot_identifier"`
 	// DataProtection guards the database and file system against deletion:
 	// deletion protection, a final snapshot, prevent_destroy. Turn it off only
 	// for throw-away environments; synthesis then warns.
@@ -118,6 +130,27 @@ type StackConfig struct {
 	// Stickiness pins a visitor to one server with a load balancer cookie.
 	// Default: false (WordPress keeps no session state on the server)
 	Stickiness bool `json:"stickiness"`
+	// AccessLogRetentionDays keeps the load balancer's access logs this long
+	// in their S3 bucket (1 to 3650).
+	// Default: 90
+	AccessLogRetentionDays int `json:"access_log_retention_days"`
+	// LogRetentionDays keeps the web servers' logs (Apache, PHP-FPM, boot)
+	// this long in CloudWatch Logs; a retention CloudWatch Logs accepts.
+	// Default: 30
+	LogRetentionDays int `json:"log_retention_days"`
+
+	// AlarmEmails are subscribed to the environment's alarm topic; each
+	// address confirms by mail.
+	// Default: none (subscribe a chat or paging integration to the topic instead)
+	AlarmEmails []string `json:"alarm_emails"`
+	// BackupRetentionDays keeps each daily AWS Backup recovery point of the
+	// database and the file system this long (1 to 3650).
+	// Default: 35
+	BackupRetentionDays int `json:"backup_retention_days"`
+	// BackupCopyRegion, when set, copies every recovery point to a vault in
+	// this region, another than Region.
+	// Default: "" (no copy)
+	BackupCopyRegion string `json:"backup_copy_region"`
 }
 
 // DefaultEnvironment names the single stack synthesized without a file.
@@ -150,6 +183,10 @@ func DefaultConfig() StackConfig {
 		SiteTitle:                      web.DefaultSiteTitle,
 		AdminEmail:                     web.DefaultAdminEmail,
 		LoadBalancerDeletionProtection: true,
+		NatGateways:                    network.DefaultNatGateways,
+		AccessLogRetentionDays:         edge.DefaultAccessLogRetentionDays,
+		LogRetentionDays:               web.DefaultLogRetentionDays,
+		BackupRetentionDays:            operations.DefaultBackupRetentionDays,
 	}
 }
 
@@ -224,6 +261,7 @@ func (c StackConfig) Validate(field func(key string) string) error {
 		}
 	}
 	fail("flow_log_retention_days", network.CheckFlowLogRetention(c.FlowLogRetentionDays))
+	fail("nat_gateways", network.CheckNatGateways(c.NatGateways))
 	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
 		if k == "" || len(k) > 128 || strings.HasPrefix(strings.ToLower(k), "aws:") {
 			bad("tags", k, "tag keys of 1 to 128 characters not starting with \"aws:\"")
@@ -244,6 +282,9 @@ func (c StackConfig) Validate(field func(key string) string) error {
 	fail("db_allocated_storage", allocatedErr)
 	fail("db_max_allocated_storage", maxErr)
 	fail("db_backup_retention_days", data.CheckBackupRetention(c.DBBackupRetentionDays))
+	if c.DBSnapshotIdentifier != "" {
+		fail("db_snapshot_identifier", data.CheckSnapshotIdentifier(c.DBSnapshotIdentifier))
+	}
 
 	fail("instance_type", web.CheckInstanceType(c.InstanceType))
 	minErr, maxSizeErr := web.CheckSize(c.MinSize, c.MaxSize)
@@ -259,6 +300,16 @@ func (c StackConfig) Validate(field func(key string) string) error {
 			region = "" // already reported; judge the ARN's shape alone
 		}
 		fail("certificate_arn", edge.CheckCertificateARN(c.CertificateARN, region))
+	}
+	fail("access_log_retention_days", edge.CheckAccessLogRetention(c.AccessLogRetentionDays))
+	fail("log_retention_days", network.CheckFlowLogRetention(c.LogRetentionDays))
+
+	for _, err := range operations.CheckAlarmEmails(c.AlarmEmails) {
+		fail("alarm_emails", err)
+	}
+	fail("backup_retention_days", operations.CheckBackupRetention(c.BackupRetentionDays))
+	if c.BackupCopyRegion != "" {
+		fail("backup_copy_region", operations.CheckCopyRegion(c.BackupCopyRegion, c.Region))
 	}
 	return errors.Join(errs...)
 }
@@ -328,6 +379,7 @@ func ParseConfig(data []byte) ([]StackConfig, error) {
 		// Slices and maps must not be shared between environments.
 		c.AvailabilityZones = append([]string(nil), base.AvailabilityZones...)
 		c.SubnetCIDRs, c.Tags = cloneMap(base.SubnetCIDRs), cloneMap(base.Tags)
+		c.AlarmEmails = slices.Clone(base.AlarmEmails)
 		c.Environment = name
 		prefix := "environments." + name + "."
 		raw := f.Environments[name]
@@ -452,6 +504,9 @@ func (c StackConfig) Warnings() []string {
 	var w []string
 	if !c.DataProtection {
 		w = append(w, "data_protection is false: the database and the file system can be destroyed by `cdktf destroy` or a replacement, without a final snapshot. Use this only for throw-away environments.")
+	}
+	if c.NatGateways == network.NatSingle && len(c.AvailabilityZones) > 0 {
+		w = append(w, fmt.Sprintf("nat_gateways is %q: the servers of every zone reach the internet through one NAT gateway in %s, so losing that zone cuts all egress (package installs, Secrets Manager, WordPress updates) and new servers cannot boot. Use this only for throw-away environments.", network.NatSingle, c.AvailabilityZones[0]))
 	}
 	return w
 }

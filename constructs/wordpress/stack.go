@@ -19,6 +19,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/data"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/edge"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/operations"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
 )
@@ -33,6 +34,7 @@ type Stack struct {
 	FileSystem   *data.FileSystem
 	LoadBalancer *edge.LoadBalancer
 	Web          *web.Web
+	Operations   *operations.Operations
 }
 
 // NewStack builds the stack for one environment. cfg must have passed
@@ -60,6 +62,8 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		SubnetCIDRs:          cfg.SubnetCIDRs,
 		MapPublicIPOnLaunch:  cfg.MapPublicIPOnLaunch,
 		FlowLogRetentionDays: cfg.FlowLogRetentionDays,
+		NatGateways:          cfg.NatGateways,
+		Region:               cfg.Region,
 	})
 	s.Security = security.NewSecurity(stack, "security", security.SecurityConfig{Network: s.Network})
 	s.Database = data.NewDatabase(stack, "database", data.DatabaseConfig{
@@ -72,6 +76,7 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		MaxAllocatedStorage: cfg.DBMaxAllocatedStorage,
 		BackupRetentionDays: cfg.DBBackupRetentionDays,
 		AllowDestroy:        !cfg.DataProtection,
+		SnapshotIdentifier:  cfg.DBSnapshotIdentifier,
 	})
 	s.FileSystem = data.NewFileSystem(stack, "file-system", data.FileSystemConfig{
 		Name:         cfg.Name(),
@@ -87,6 +92,10 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		CertificateARN:  cfg.CertificateARN,
 		AllowDeletion:   !cfg.LoadBalancerDeletionProtection,
 		Stickiness:      cfg.Stickiness,
+		Region:          cfg.Region,
+		// Log retention and deletion follow the environment's settings.
+		AccessLogRetentionDays: cfg.AccessLogRetentionDays,
+		AllowDestroyLogs:       !cfg.DataProtection,
 	})
 	s.Web = web.NewWeb(stack, "web", web.WebConfig{
 		Name:             cfg.Name(),
@@ -103,6 +112,17 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		WordPressVersion: cfg.WordPressVersion,
 		SiteTitle:        cfg.SiteTitle,
 		AdminEmail:       cfg.AdminEmail,
+		LogRetentionDays: cfg.LogRetentionDays,
+	})
+	s.Operations = operations.NewOperations(stack, "operations", operations.OperationsConfig{
+		Name:         cfg.Name(),
+		Region:       cfg.Region,
+		LoadBalancer: s.LoadBalancer,
+		Web:          s.Web,
+		Database:     s.Database,
+		FileSystem:   s.FileSystem,
+		AlarmEmails:  cfg.AlarmEmails,
+		Backup:       backupConfig(stack, cfg),
 	})
 	newOutputs(stack, s)
 	return s
@@ -112,7 +132,7 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 func newOutputs(scope constructs.Construct, s *Stack) {
 	for _, o := range []struct {
 		id, description string
-		value           *string
+		value           any
 	}{
 		{"site_url", "The WordPress site", s.LoadBalancer.URL()},
 		{"alb_dns_name", "DNS name of the load balancer, for a CNAME or alias record", s.LoadBalancer.DNSName()},
@@ -120,12 +140,31 @@ func newOutputs(scope constructs.Construct, s *Stack) {
 		{"efs_id", "EFS file system holding the web root", s.FileSystem.ID()},
 		{"db_secret_arn", "Secrets Manager secret with the database master credentials, rotated by RDS", s.Database.SecretARN()},
 		{"admin_secret_arn", "Secrets Manager secret with the WordPress admin login, stored by the first boot (the site is never offered to its first visitor to install)", s.Web.AdminSecretARN()},
+		{"alarm_topic_arn", "SNS topic of every alarm, event and backup failure: subscribe here", s.Operations.Topic.Arn()},
+		{"dashboard_url", "CloudWatch dashboard of the environment", jsii.String(s.Operations.DashboardURL)},
+		{"log_group_names", "CloudWatch Logs groups of the web servers (Apache access and error, PHP-FPM errors, boot)", s.Web.LogGroupNames()},
+		{"nat_public_ips", "Addresses the web servers reach the internet from, for third parties' allow-lists", s.Network.NatPublicIPs()},
+		{"asg_name", "Auto scaling group of the web servers", s.Web.GroupName()},
 	} {
 		cdktf.NewTerraformOutput(scope, jsii.String(o.id), &cdktf.TerraformOutputConfig{
 			Value:       o.value,
 			Description: jsii.String(o.description),
 		})
 	}
+}
+
+// backupConfig adds, when recovery points are copied to another region, an
+// AWS provider for that region with the stack's default tags.
+func backupConfig(stack cdktf.TerraformStack, cfg StackConfig) operations.BackupConfig {
+	b := operations.BackupConfig{RetentionDays: cfg.BackupRetentionDays, CopyRegion: cfg.BackupCopyRegion}
+	if cfg.BackupCopyRegion != "" {
+		b.CopyProvider = provider.NewAwsProvider(stack, jsii.String("aws-backup-copy"), &provider.AwsProviderConfig{
+			Alias:       jsii.String("backup_copy"),
+			Region:      jsii.String(cfg.BackupCopyRegion),
+			DefaultTags: &[]*provider.AwsProviderDefaultTags{{Tags: defaultTags(cfg)}},
+		})
+	}
+	return b
 }
 
 func defaultTags(cfg StackConfig) *map[string]*string {
