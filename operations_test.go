@@ -79,8 +79,12 @@ func TestAlarmsNotifyTheEncryptedTopic(t *testing.T) {
 		t.Run(c.Environment, func(t *testing.T) {
 			topicName, topic := only(t, c.Environment, "aws_sns_topic")
 			keyName, key := named(t, c.Environment, "aws_kms_key", "operations")
-			if got, want := topic["kms_master_key_id"], ref("aws_kms_key", keyName, "arn"); got != want {
-				t.Errorf("topic key: got %v, want %s", got, want)
+			aliasName, alias := only(t, c.Environment, "aws_kms_alias")
+			if got, want := topic["kms_master_key_id"], ref("aws_kms_alias", aliasName, "name"); got != want {
+				t.Errorf("topic key: got %v, want the alias %s", got, want)
+			}
+			if got, want := alias["target_key_id"], ref("aws_kms_key", keyName, "key_id"); got != want {
+				t.Errorf("alias target: got %v, want %s", got, want)
 			}
 			if key["enable_key_rotation"] != true {
 				t.Errorf("key rotation: got %v, want true", key["enable_key_rotation"])
