@@ -222,12 +222,13 @@ func (cfg DatabaseConfig) withDefaults() DatabaseConfig {
 }
 
 var (
-	reSnapshotName = regexp.MustCompile(`^(rds:)?[A-Za-z][A-Za-z0-9-]{0,254}$`)
-	reSnapshotARN  = regexp.MustCompile(`^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:snapshot:((rds:)?[A-Za-z][A-Za-z0-9-]*)$`)
+	reSnapshotName = regexp.MustCompile(`^((rds|awsbackup):)?[A-Za-z][A-Za-z0-9-]{0,254}$`)
+	reSnapshotARN  = regexp.MustCompile(`^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:snapshot:(((rds|awsbackup):)?[A-Za-z][A-Za-z0-9-]*)$`)
 )
 
 // CheckSnapshotIdentifier reports a string that names no DB snapshot: a
-// snapshot identifier (automated ones start with "rds:") or a snapshot ARN.
+// snapshot identifier (automated ones start with "rds:", AWS Backup's
+// recovery points with "awsbackup:") or a snapshot ARN.
 func CheckSnapshotIdentifier(id string) error {
 	name := id
 	if m := reSnapshotARN.FindStringSubmatch(id); m != nil {
@@ -236,7 +237,7 @@ func CheckSnapshotIdentifier(id string) error {
 		name = ""
 	}
 	if name == "" || strings.Contains(name, "--") || strings.HasSuffix(name, "-") {
-		return fmt.Errorf("got %q, want a DB snapshot identifier (my-snapshot, rds:my-db-2026-01-31-03-10) or a DB snapshot ARN (arn:aws:rds:<region>:123456789012:snapshot:my-snapshot)", id)
+		return fmt.Errorf("got %q, want a DB snapshot identifier (my-snapshot, rds:my-db-2026-01-31-03-10) an AWS Backup recovery point (awsbackup:job-…) or a DB snapshot ARN (arn:aws:rds:<region>:123456789012:snapshot:my-snapshot)", id)
 	}
 	return nil
 }

@@ -195,6 +195,8 @@ func TestCheckSnapshotIdentifier(t *testing.T) {
 	}{
 		{"wordpress-prod-before-upgrade", true},
 		{"rds:wordpress-prod-mysql-2026-11-26-03-10", true},
+		{"awsbackup:job-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d", true},
+		{"arn:aws:rds:us-east-1:123456789012:snapshot:awsbackup:job-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d", true},
 		{"arn:aws:rds:us-east-1:123456789012:snapshot:wordpress-prod-final", true},
 		{"arn:aws:rds:us-east-1:123456789012:snapshot:rds:wordpress-prod-mysql-2026-11-26-03-10", true},
 		{"", false}, {"1snapshot", false}, {"two--hyphens", false}, {"trailing-", false}, {"under_score", false},
