@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -299,5 +301,82 @@ func TestBackups(t *testing.T) {
 				t.Errorf("got %d rules for failed backup or copy jobs, want %d", backupRules, want)
 			}
 		})
+	}
+}
+
+// readmeSection returns the README's text from the heading to the next
+// heading of the same or a higher level.
+func readmeSection(t *testing.T, heading string) string {
+	t.Helper()
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	i := strings.Index(text, "\n"+heading+"\n")
+	if i < 0 {
+		t.Fatalf("README.md: no %q section", heading)
+	}
+	// The section ends at the next heading of its level or above.
+	rest := text[i+len(heading)+2:]
+	end := len(rest)
+	for l := 1; l <= strings.Index(heading, " "); l++ {
+		if j := strings.Index(rest, "\n"+strings.Repeat("#", l)+" "); j >= 0 && j < end {
+			end = j
+		}
+	}
+	return rest[:end]
+}
+
+// TestAlarmsAreDocumented: the README's alarm table has a row for every
+// alarm of every stack, and no row for an alarm that does not exist.
+func TestAlarmsAreDocumented(t *testing.T) {
+	section := readmeSection(t, "### Alarms and notifications")
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z0-9-]+)` \\|").FindAllStringSubmatch(section, -1) {
+		documented[m[1]] = true
+	}
+	built := map[string]bool{}
+	for _, c := range configs {
+		for _, a := range resources(t, c.Environment, "aws_cloudwatch_metric_alarm") {
+			built[strings.TrimPrefix(a["alarm_name"].(string), c.Name()+"-")] = true
+		}
+	}
+	if diff := cmp.Diff(sortedNames(built), sortedNames(documented)); diff != "" {
+		t.Errorf("alarms in the README's table (-built +documented):\n%s", diff)
+	}
+}
+
+// TestRestoreRunbookNames: every Terraform address the restore section
+// mentions exists, and every name of the prod stack it mentions is in the
+// synthesized prod stack, so the runbook cannot drift from what is deployed.
+func TestRestoreRunbookNames(t *testing.T) {
+	section := readmeSection(t, "### Backups and restore")
+	raw, err := os.ReadFile(stackFile(synthOut, "prod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack := string(raw)
+	checked := 0
+	for _, a := range regexp.MustCompile(`\baws_[a-z0-9_]+\.[a-z0-9_]+\b`).FindAllString(section, -1) {
+		typ, name, _ := strings.Cut(a, ".")
+		found := false
+		for _, c := range configs { // the copy vault exists only with backup_copy_region
+			_, ok := resources(t, c.Environment, typ)[name]
+			found = found || ok
+		}
+		if !found {
+			t.Errorf("README restore section names %s, which no stack has", a)
+		}
+		checked++
+	}
+	for _, n := range regexp.MustCompile(`\bwordpress-prod[a-z0-9-]*[a-z0-9]`).FindAllString(section, -1) {
+		if !strings.Contains(stack, `"`+n+`"`) && !strings.Contains(stack, n) {
+			t.Errorf("README restore section names %q, which prod's Terraform does not contain", n)
+		}
+		checked++
+	}
+	if checked < 10 {
+		t.Errorf("checked %d names in the restore section, want the runbook's addresses and names", checked)
 	}
 }

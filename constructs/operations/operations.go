@@ -228,8 +228,8 @@ func (o *Operations) newTopic(c constructs.Construct, cfg OperationsConfig) {
 	})
 
 	o.Topic = snstopic.NewSnsTopic(c, jsii.String("alarms"), &snstopic.SnsTopicConfig{
-		Name:           jsii.String(cfg.Name + "-alarms"),
-		DisplayName:    jsii.String("WordPress " + cfg.Name),
+		Name:        jsii.String(cfg.Name + "-alarms"),
+		DisplayName: jsii.String("WordPress " + cfg.Name),
 		// By alias: its name is known at plan time, so a plan review (and
 		// trivy's plan scan) sees the topic's key; the reference orders the
 		// alias first.
