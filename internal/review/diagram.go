@@ -242,6 +242,9 @@ func componentNode(a *Architecture, c *Component) node {
 		}
 	}
 	if len(groups) > 0 {
+		// By name: the order of c.Groups follows addresses, which must not
+		// show in the review.
+		slices.Sort(groups)
 		lines = append(lines, "SG "+strings.Join(groups, ", "))
 	}
 	if zones := componentZones(a, c); len(zones) > 0 {
