@@ -357,6 +357,7 @@ func TestBootScriptIsTheRenderedTemplate(t *testing.T) {
 				DBSecretARN: values["aws_db_instance.secret"], WordPressVersion: c.WordPressVersion,
 				VpcCIDR: c.VpcCIDR, SiteURL: scheme + "://" + values["aws_lb"], SiteTitle: c.SiteTitle,
 				AdminEmail: c.AdminEmail, AdminSecretARN: values["aws_secretsmanager_secret"],
+				LogGroupPrefix: "/wordpress/" + c.Name(),
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"fmt"
-
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
@@ -35,10 +33,12 @@ const BootLogPath = "/var/log/wordpress-boot.log"
 // DefaultLogRetentionDays is how long the servers' logs are kept by default.
 const DefaultLogRetentionDays = 30
 
+// LogGroupPrefix is what the names of the stack's server log groups start
+// with, before "/<role>".
+func LogGroupPrefix(name string) string { return "/wordpress/" + name }
+
 // LogGroupName is the name of the log group of role for the stack name.
-func LogGroupName(name, role string) string {
-	return fmt.Sprintf("/wordpress/%s/%s", name, role)
-}
+func LogGroupName(name, role string) string { return LogGroupPrefix(name) + "/" + role }
 
 // logGroupRoles lists the distinct groups of LogFiles, in order.
 func logGroupRoles() []string {

@@ -35,6 +35,7 @@ type UserDataConfig struct {
 	SiteTitle        string // title WordPress is installed with; any printable text
 	AdminEmail       string // e-mail address of the admin user WordPress is installed with
 	AdminSecretARN   string // ARN of the Secrets Manager secret the first boot stores the admin user's password in
+	LogGroupPrefix   string // the servers' log groups are LogGroupPrefix + "/" + LogFile.Group, e.g. /wordpress/wordpress-prod
 }
 
 //go:embed userdata.sh.tmpl
@@ -59,6 +60,8 @@ var (
 type templateData struct {
 	UserDataConfig
 	HealthCheckPath string
+	BootLogPath     string
+	LogFiles        []LogFile
 }
 
 // RenderUserData returns the boot script exactly as the instance runs it
@@ -81,7 +84,7 @@ func render(t *template.Template, c UserDataConfig) (string, error) {
 		return "", fmt.Errorf("web user data: %w", err)
 	}
 	var b strings.Builder
-	if err := t.Execute(&b, templateData{UserDataConfig: c, HealthCheckPath: HealthCheckPath}); err != nil {
+	if err := t.Execute(&b, templateData{UserDataConfig: c, HealthCheckPath: HealthCheckPath, BootLogPath: BootLogPath, LogFiles: LogFiles}); err != nil {
 		return "", fmt.Errorf("web user data: render %s: %w", t.Name(), err)
 	}
 	return b.String(), nil
@@ -90,13 +93,14 @@ func render(t *template.Template, c UserDataConfig) (string, error) {
 // Shapes of plain values. Tokens are checked only for characters that would
 // break out of the script's single quotes; Terraform fills in the real value.
 var (
-	fileSystemIDRe  = regexp.MustCompile(`^fs-[0-9a-f]+$`)
-	accessPointIDRe = regexp.MustCompile(`^fsap-[0-9a-f]+$`)
-	hostRe          = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`)
-	dbNameRe        = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
-	secretARNRe     = regexp.MustCompile(`^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$`)
-	cidrRe          = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$`)
-	siteURLRe       = regexp.MustCompile(`^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$`)
+	fileSystemIDRe   = regexp.MustCompile(`^fs-[0-9a-f]+$`)
+	accessPointIDRe  = regexp.MustCompile(`^fsap-[0-9a-f]+$`)
+	hostRe           = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`)
+	dbNameRe         = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
+	secretARNRe      = regexp.MustCompile(`^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$`)
+	logGroupPrefixRe = regexp.MustCompile(`^/[A-Za-z0-9_.#-]+(/[A-Za-z0-9_.#-]+)*$`)
+	cidrRe           = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$`)
+	siteURLRe        = regexp.MustCompile(`^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$`)
 )
 
 // validateUserData reports every bad field at once, each named as in
@@ -139,6 +143,7 @@ func validateUserData(c UserDataConfig) error {
 	check("SiteURL", c.SiteURL, siteURLRe, "an http or https address without path, such as https://www.example.com")
 	checkWith("AdminEmail", c.AdminEmail, "an e-mail address", CheckAdminEmail)
 	check("AdminSecretARN", c.AdminSecretARN, secretARNRe, "a Secrets Manager secret ARN")
+	check("LogGroupPrefix", c.LogGroupPrefix, logGroupPrefixRe, "a log group name prefix such as /wordpress/wordpress-prod")
 	if err := CheckSiteTitle(c.SiteTitle); err != nil {
 		errs = append(errs, fmt.Errorf("SiteTitle: %w", err))
 	}

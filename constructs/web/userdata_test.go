@@ -38,6 +38,7 @@ var testConfig = UserDataConfig{
 	SiteTitle:        `Ann's "Resilient" WordPress & $HOME`,
 	AdminEmail:       "admin@example.com",
 	AdminSecretARN:   "arn:aws:secretsmanager:us-east-1:123456789012:secret:wordpress-default-wordpress-admin-20261126120000000000000001-AbCdEf",
+	LogGroupPrefix:   "/wordpress/wordpress-default",
 }
 
 // tokenConfig holds cdktf tokens where the lead wires in other tiers' attributes.
@@ -55,6 +56,7 @@ var tokenConfig = UserDataConfig{
 	SiteTitle:        "WordPress",
 	AdminEmail:       "admin@example.com",
 	AdminSecretARN:   "${TfToken[TOKEN.7]}",
+	LogGroupPrefix:   "/wordpress/wordpress-default",
 }
 
 func mustRender(t *testing.T, c UserDataConfig) string {
@@ -103,6 +105,9 @@ func TestUserDataValidation(t *testing.T) {
 		{"secret name not ARN", func(c *UserDataConfig) { c.DBSecretARN = "rds!db-123" }, "DBSecretARN"},
 		{"empty version", func(c *UserDataConfig) { c.WordPressVersion = "" }, "WordPressVersion"},
 		{"floating version", func(c *UserDataConfig) { c.WordPressVersion = "latest" }, "WordPressVersion"},
+		{"empty log group prefix", func(c *UserDataConfig) { c.LogGroupPrefix = "" }, "LogGroupPrefix"},
+		{"relative log group prefix", func(c *UserDataConfig) { c.LogGroupPrefix = "wordpress/prod" }, "LogGroupPrefix"},
+		{"log group prefix ending in a slash", func(c *UserDataConfig) { c.LogGroupPrefix = "/wordpress/" }, "LogGroupPrefix"},
 		{"newline in token", func(c *UserDataConfig) { c.DBHost = "${TfToken[TOKEN.4]}\nreboot" }, "DBHost"},
 	}
 	for _, tt := range tests {
@@ -285,14 +290,15 @@ type sandbox struct {
 // fakes are the stand-ins for commands that would touch the real machine, AWS
 // or the network. $T is the sandbox directory.
 var fakes = map[string]string{
-	"dnf":            `echo "dnf $*" >>"$T/calls"`,
-	"rpm":            `echo php8.4-cli-8.4.10-1.amzn2023.0.1.x86_64`,
-	"mount":          `echo "mount $*" >>"$T/calls"; [[ ! -e $T/mount-fails ]] || exit 32; touch "$T/mounted"`,
-	"mountpoint":     `[[ -e $T/mounted ]]`,
-	"systemctl":      `echo "systemctl $*" >>"$T/calls"`,
-	"apachectl":      `echo "apachectl $*" >>"$T/calls"`,
-	"selinuxenabled": `exit 1`,
-	"logger":         `exec cat >&2`,
+	"dnf":                         `echo "dnf $*" >>"$T/calls"`,
+	"rpm":                         `echo php8.4-cli-8.4.10-1.amzn2023.0.1.x86_64`,
+	"mount":                       `echo "mount $*" >>"$T/calls"; [[ ! -e $T/mount-fails ]] || exit 32; touch "$T/mounted"`,
+	"mountpoint":                  `[[ -e $T/mounted ]]`,
+	"systemctl":                   `echo "systemctl $*" >>"$T/calls"`,
+	"apachectl":                   `echo "apachectl $*" >>"$T/calls"`,
+	"amazon-cloudwatch-agent-ctl": `echo "amazon-cloudwatch-agent-ctl $*" >>"$T/calls"`,
+	"selinuxenabled":              `exit 1`,
+	"logger":                      `exec cat >&2`,
 	"aws": `echo "aws $*" >>"$T/calls"
 case "$*" in
 "secretsmanager get-secret-value --region $WANT_REGION --secret-id $WANT_SECRET --query SecretString --output text")
@@ -351,6 +357,9 @@ CREDS_SCRIPT=$R/usr/local/sbin/wordpress-db-credentials
 REFRESH_DIR=$R/var/lib/wordpress-boot
 SYSTEMD_DIR=$R/etc/systemd/system
 LOG_FILE=$R/var/log/wordpress-boot.log
+CWAGENT_CONFIG=$R/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json
+CWAGENT_CTL=amazon-cloudwatch-agent-ctl
+CRON_SCRIPT=$R/usr/local/sbin/wordpress-cron
 WEB_USER=${TEST_WEB_USER:-$(id -un)}
 WEB_GROUP=${TEST_WEB_GROUP:-$(id -gn)}
 RETRY_ATTEMPTS=2
@@ -643,6 +652,7 @@ func TestUserDataBootTwice(t *testing.T) {
 		"define('MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL);",
 		"if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && $_SERVER['HTTP_X_FORWARDED_PROTO'] === 'https') {",
 		"require_once ABSPATH . 'wp-settings.php';",
+		"define('DISABLE_WP_CRON', true);",
 	} {
 		if !strings.Contains(config, want) {
 			t.Errorf("wp-config.php lacks %q:\n%s", want, config)
@@ -729,13 +739,13 @@ func TestUserDataBootTwice(t *testing.T) {
 		t.Errorf("timer does not repeat:\n%s", timer)
 	}
 	dnf := strings.Join(s.calls("dnf"), "\n")
-	for _, pkg := range []string{"httpd", "php-fpm", "php-mysqlnd", "php-gd", "php-xml", "php-mbstring", "php-intl", "php-opcache", "amazon-efs-utils", "jq", "php8.4-zip"} {
+	for _, pkg := range []string{"httpd", "php-fpm", "php-mysqlnd", "php-gd", "php-xml", "php-mbstring", "php-intl", "php-opcache", "amazon-efs-utils", "jq", "amazon-cloudwatch-agent", "php8.4-zip"} {
 		if !regexp.MustCompile(`\s` + regexp.QuoteMeta(pkg) + `(\s|$)`).MatchString(dnf) {
 			t.Errorf("dnf never installed %s:\n%s", pkg, dnf)
 		}
 	}
 	systemctl := s.calls("systemctl")
-	units := "php-fpm httpd wordpress-db-credentials.timer wordpress-db-credentials.path"
+	units := "php-fpm httpd wordpress-db-credentials.timer wordpress-db-credentials.path wordpress-cron.timer"
 	if !contains(systemctl, "systemctl enable "+units) ||
 		!contains(systemctl, "systemctl restart "+units) ||
 		!contains(systemctl, "systemctl start "+units) {

@@ -323,6 +323,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		SiteTitle:        cfg.SiteTitle,
 		AdminEmail:       cfg.AdminEmail,
 		AdminSecretARN:   *w.adminSecret.Arn(),
+		LogGroupPrefix:   LogGroupPrefix(cfg.Name),
 	})
 	if err != nil {
 		panic(fmt.Errorf("web %q: invalid configuration: %w", id, err))

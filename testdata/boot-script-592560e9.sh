@@ -17,7 +17,7 @@ DB_SECRET_ARN='${aws_db_instance.database.master_user_secret[0].secret_arn}'
 WP_VERSION='6.8.3'
 HEALTH_CHECK_PATH='/healthz.php'
 # Only the load balancer, somewhere in the VPC, may say who the visitor is.
-VPC_CIDR='10.30.0.0/16'
+VPC_CIDR='10.0.0.0/16'
 SITE_URL='http://${aws_lb.web.dns_name}'
 # shellcheck disable=SC2016 # the title is text: a "$" in it stays a "$"
 SITE_TITLE='WordPress'
@@ -25,6 +25,8 @@ ADMIN_EMAIL='admin@example.com'
 ADMIN_USER='admin'
 # Empty until the first boot installs WordPress and stores the admin password there.
 ADMIN_SECRET_ARN='${aws_secretsmanager_secret.wordpress_admin.arn}'
+# The servers' log groups are LOG_GROUP_PREFIX/<role> (see configure_cloudwatch_agent).
+LOG_GROUP_PREFIX='/wordpress/wordpress-default'
 
 WEB_ROOT=/var/www/html
 # Lives on EFS next to the site but is never served (see the Apache config).
@@ -43,7 +45,10 @@ CREDS_SCRIPT=/usr/local/sbin/wordpress-db-credentials
 # refreshes the credentials at once instead of at the next timer run.
 REFRESH_DIR=/var/lib/wordpress-boot
 SYSTEMD_DIR=/etc/systemd/system
-LOG_FILE=/var/log/wordpress-boot.log
+LOG_FILE='/var/log/wordpress-boot.log'
+CWAGENT_CONFIG=/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json
+CWAGENT_CTL=/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl
+CRON_SCRIPT=/usr/local/sbin/wordpress-cron
 WEB_USER=apache
 WEB_GROUP=apache
 RETRY_ATTEMPTS=30
@@ -102,8 +107,9 @@ put_file() {
 
 install_packages() {
 	# php-fpm is how Apache runs PHP on AL2023; jq parses the database secret.
+	# amazon-cloudwatch-agent ships the logs (configure_cloudwatch_agent).
 	retry dnf install -y httpd php-fpm php-cli php-mysqlnd php-gd php-xml php-mbstring \
-		php-intl php-opcache amazon-efs-utils jq
+		php-intl php-opcache amazon-efs-utils jq amazon-cloudwatch-agent
 	# The zip extension exists only for some of AL2023's PHP versions, and WordPress
 	# falls back to PclZip without it, so its absence is only a warning.
 	# rpm prints name-version-release.arch, say php8.4-cli-8.4.10-1.amzn2023.x86_64.
@@ -420,6 +426,8 @@ if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && $_SERVER['HTTP_X_FORWARDED_PROT
 }
 // Every server writes the same files on EFS; never ask for FTP credentials.
 define('FS_METHOD', 'direct');
+// Scheduled jobs run from a systemd timer, on one server at a time.
+define('DISABLE_WP_CRON', true);
 define('WP_DEBUG', false);
 if (!defined('ABSPATH')) {
     define('ABSPATH', __DIR__ . '/');
@@ -615,11 +623,112 @@ install_site() {
 	log "installed the site \"$SITE_TITLE\" for $ADMIN_EMAIL; admin password in $ADMIN_SECRET_ARN"
 }
 
+# The CloudWatch agent ships each log to its group (made by Terraform), a stream per instance.
+configure_cloudwatch_agent() {
+	mkdir -p "$(dirname "$CWAGENT_CONFIG")"
+	put_file 0644 "$CWAGENT_CONFIG" <<EOF
+{
+  "agent": {"run_as_user": "root"},
+  "logs": {
+    "logs_collected": {
+      "files": {
+        "collect_list": [
+          {"file_path": "/var/log/httpd/access_log", "log_group_name": "$LOG_GROUP_PREFIX/apache-access", "log_stream_name": "{instance_id}"},
+          {"file_path": "/var/log/httpd/error_log", "log_group_name": "$LOG_GROUP_PREFIX/apache-error", "log_stream_name": "{instance_id}"},
+          {"file_path": "/var/log/php-fpm/error.log", "log_group_name": "$LOG_GROUP_PREFIX/php-fpm-error", "log_stream_name": "{instance_id}"},
+          {"file_path": "/var/log/php-fpm/www-error.log", "log_group_name": "$LOG_GROUP_PREFIX/php-fpm-error", "log_stream_name": "{instance_id}"},
+          {"file_path": "/var/log/wordpress-boot.log", "log_group_name": "$LOG_GROUP_PREFIX/boot", "log_stream_name": "{instance_id}"}
+        ]
+      }
+    }
+  }
+}
+EOF
+}
+
+# WP-Cron off page loads, also in an older wp-config.php: install_cron's timer runs it.
+disable_page_load_cron() {
+	local config=$WEB_ROOT/wp-config.php settings="require_once ABSPATH . 'wp-settings.php';"
+	[[ -f $config ]] || return 0
+	if grep -Eq "^[[:space:]]*define\([[:space:]]*'DISABLE_WP_CRON'" "$config"; then
+		return 0
+	fi
+	if ! grep -qxF "$settings" "$config"; then
+		log "WARNING: unusual $config; WP-Cron still runs on page loads"
+		return 0
+	fi
+	local tmp
+	tmp=$(mktemp)
+	SETTINGS=$settings LINE="define('DISABLE_WP_CRON', true);" awk '$0 == ENVIRON["SETTINGS"] {
+			print ENVIRON["LINE"]
+		}
+		{ print }' "$config" >"$tmp"
+	put_file "$(stat -c %a "$config")" "$config" "$(stat -c %u:%g "$config")" <"$tmp"
+	rm -f "$tmp"
+}
+
+# run_wp_cron runs due jobs (wp-cron.php, PHP CLI) on the one server holding the
+# lock on EFS, which frees it when a server dies: never twice, never stopped.
+run_wp_cron() {
+	if [[ ! -f $WEB_ROOT/wp-config.php || ! -f $WEB_ROOT/wp-cron.php ]]; then
+		log "WordPress is not installed yet"
+		return 0
+	fi
+	local fd host=$${SITE_URL#*://} proto=http
+	host=$${host%%/*}
+	[[ $SITE_URL != https://* ]] || proto=https
+	exec {fd}>>"$PRIVATE_DIR/cron.lock"
+	if ! flock -n "$fd"; then
+		log "another server is running the scheduled jobs"
+		exec {fd}>&-
+		return 0
+	fi
+	# PHP's CLI puts the environment into $_SERVER, standing in for a request.
+	(cd "$WEB_ROOT" && HTTP_HOST=$host HTTP_X_FORWARDED_PROTO=$proto php -f wp-cron.php)
+	exec {fd}>&-
+}
+
+install_cron() {
+	mkdir -p "$(dirname "$CRON_SCRIPT")"
+	{
+		printf '#!/bin/bash\n# Installed by the WordPress boot script; see run_wp_cron there.\n'
+		printf 'set -Eeuo pipefail\nLOG_TAG=wordpress-cron\n'
+		declare -p WEB_ROOT PRIVATE_DIR SITE_URL
+		declare -f log run_wp_cron
+		printf 'run_wp_cron\n'
+	} | put_file 0755 "$CRON_SCRIPT"
+
+	put_file 0644 "$SYSTEMD_DIR/wordpress-cron.service" <<EOF
+[Unit]
+Description=WordPress scheduled jobs (WP-Cron), if this server holds the lock
+RequiresMountsFor=$WEB_ROOT
+
+[Service]
+Type=oneshot
+User=$WEB_USER
+Group=$WEB_GROUP
+ExecStart=$CRON_SCRIPT
+TimeoutStartSec=30min
+EOF
+	put_file 0644 "$SYSTEMD_DIR/wordpress-cron.timer" <<'EOF'
+[Unit]
+Description=WordPress scheduled jobs every minute, on one server at a time
+
+[Timer]
+OnCalendar=minutely
+AccuracySec=1s
+
+[Install]
+WantedBy=timers.target
+EOF
+}
+
 setup_site() {
 	install_wordpress
 	write_private_files
 	write_wp_config
 	point_wp_config_at_database
+	disable_page_load_cron
 	write_db_dropin
 	write_htaccess
 	install_site
@@ -628,7 +737,7 @@ setup_site() {
 start_services() {
 	apachectl configtest || die "the Apache configuration is invalid"
 	systemctl daemon-reload
-	local units=(php-fpm httpd wordpress-db-credentials.timer wordpress-db-credentials.path)
+	local units=(php-fpm httpd wordpress-db-credentials.timer wordpress-db-credentials.path wordpress-cron.timer)
 	systemctl enable "$${units[@]}"
 	if ((CONFIG_CHANGED)); then
 		systemctl restart "$${units[@]}"
@@ -636,6 +745,8 @@ start_services() {
 		systemctl start "$${units[@]}"
 	fi
 	systemctl is-active --quiet php-fpm httpd || die "php-fpm or httpd is not running"
+	"$CWAGENT_CTL" -a fetch-config -m ec2 -s -c "file:$CWAGENT_CONFIG" ||
+		log "WARNING: the CloudWatch agent did not start; logs stay on this server"
 }
 
 main() {
@@ -650,6 +761,8 @@ main() {
 	configure_php
 	configure_apache
 	install_credentials_refresher
+	install_cron
+	configure_cloudwatch_agent
 	"$CREDS_SCRIPT" || die "could not fetch the database credentials from $DB_SECRET_ARN"
 	fetch_rds_ca_bundle
 	write_install_script
