@@ -223,6 +223,58 @@ GRANT ALL ON wordpress.* TO '` + dbUser + `'@'%';`)
 		st.wantPage(t, alb, HealthCheckPath, 200, "ok")
 	})
 
+	t.Run("scheduled jobs run from the timer on one server, not on page loads", func(t *testing.T) {
+		// A must-use plugin whose job records each run, slowly enough for a
+		// second server to find the cron lock taken.
+		probe := st.s.path("cron-probe")
+		st.s.write("cron-probe", "", 0o666) // the job runs as the web server's user
+		if err := os.Chmod(probe, 0o666); err != nil {
+			t.Fatal(err)
+		}
+		st.s.mkdir(webRoot + "/wp-content/mu-plugins")
+		st.s.write(webRoot+"/wp-content/mu-plugins/cron-probe.php", "<?php\nadd_action('wordpress_boot_probe', function () {\n"+
+			"    file_put_contents('"+probe+"', \"ran\\n\", FILE_APPEND | LOCK_EX);\n    sleep(2);\n});\n", 0o644)
+		openToWebUser(t, st.s.path(webRoot+"/wp-content/mu-plugins"))
+		host := strings.TrimPrefix(st.site, "https://")
+		schedule := st.s.command("bash", st.s.path("harness.sh"), "as_web_user", "env", "HTTP_HOST="+host, "php", "-r",
+			"require '"+st.s.path(webRoot+"/wp-load.php")+"'; exit(wp_schedule_single_event(time() - 60, 'wordpress_boot_probe') === true ? 0 : 1);")
+		if out, err := schedule.CombinedOutput(); err != nil {
+			t.Fatalf("schedule the probe job: %v\n%s", err, out)
+		}
+		st.wantPage(t, alb, "/", 200, "<title>"+siteTitle)
+		time.Sleep(time.Second)
+		if got, _ := os.ReadFile(probe); len(got) > 0 {
+			t.Fatalf("a page load ran the job: WP-Cron is still on page loads")
+		}
+		cron := st.s.path("root/usr/local/sbin/wordpress-cron")
+		var wg sync.WaitGroup
+		outs := make([]string, 2)
+		for i := range outs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				out, err := st.s.command("bash", st.s.path("harness.sh"), "as_web_user", "bash", cron).CombinedOutput()
+				if err != nil {
+					t.Errorf("server %d: wordpress-cron: %v\n%s", i, err, out)
+				}
+				outs[i] = string(out)
+			}()
+		}
+		wg.Wait()
+		if got, _ := os.ReadFile(probe); string(got) != "ran\n" {
+			t.Errorf("the job ran %d times from two servers' timers, want once\n%s", strings.Count(string(got), "ran"), strings.Join(outs, "\n"))
+		}
+		if n := strings.Count(strings.Join(outs, ""), "another server is running the scheduled jobs"); n != 1 {
+			t.Errorf("%d servers found the lock taken, want 1:\n%s", n, strings.Join(outs, "\n"))
+		}
+		if out, err := st.s.command("bash", st.s.path("harness.sh"), "as_web_user", "bash", cron).CombinedOutput(); err != nil {
+			t.Fatalf("wordpress-cron, a minute later: %v\n%s", err, out)
+		}
+		if got, _ := os.ReadFile(probe); string(got) != "ran\n" {
+			t.Errorf("a single job ran again a minute later: %q", got)
+		}
+	})
+
 	t.Run("site is back soon after the database password rotates", func(t *testing.T) {
 		st.db.sql("ALTER USER '" + dbUser + "'@'%' IDENTIFIED BY 'rotated-password'")
 		st.s.setSecret(dbUser, "rotated-password")

@@ -17,7 +17,7 @@ DB_SECRET_ARN='${aws_db_instance.database.master_user_secret[0].secret_arn}'
 WP_VERSION='6.8.3'
 HEALTH_CHECK_PATH='/healthz.php'
 # Only the load balancer, somewhere in the VPC, may say who the visitor is.
-VPC_CIDR='10.10.0.0/16'
+VPC_CIDR='10.0.0.0/16'
 SITE_URL='http://${aws_lb.web.dns_name}'
 # shellcheck disable=SC2016 # the title is text: a "$" in it stays a "$"
 SITE_TITLE='WordPress'
@@ -26,7 +26,7 @@ ADMIN_USER='admin'
 # Empty until the first boot installs WordPress and stores the admin password there.
 ADMIN_SECRET_ARN='${aws_secretsmanager_secret.wordpress_admin.arn}'
 # The servers' log groups are LOG_GROUP_PREFIX/<role> (see configure_cloudwatch_agent).
-LOG_GROUP_PREFIX='/wordpress/wordpress-dev'
+LOG_GROUP_PREFIX='/wordpress/wordpress-default'
 
 WEB_ROOT=/var/www/html
 # Lives on EFS next to the site but is never served (see the Apache config).
@@ -689,7 +689,8 @@ run_wp_cron() {
 }
 
 install_cron() {
-	mkdir -p "$(dirname "$CRON_SCRIPT")"
+	mkdir -p "$(dirname "$CRON_SCRIPT")" "$PRIVATE_DIR"
+	[[ -e $PRIVATE_DIR/cron.lock ]] || install -m 0660 -o "$WEB_USER" -g "$WEB_GROUP" /dev/null "$PRIVATE_DIR/cron.lock"
 	{
 		printf '#!/bin/bash\n# Installed by the WordPress boot script; see run_wp_cron there.\n'
 		printf 'set -Eeuo pipefail\nLOG_TAG=wordpress-cron\n'

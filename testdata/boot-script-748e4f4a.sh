@@ -7,7 +7,7 @@
 set -Eeuo pipefail
 
 # Values from the other tiers; the Go template fills them in (or Terraform does).
-REGION='us-east-1'
+REGION='eu-west-1'
 FILE_SYSTEM_ID='${aws_efs_file_system.web_root.id}'
 ACCESS_POINT_ID='${aws_efs_access_point.web_root.id}'
 DB_HOST='${aws_db_instance.database.address}'
@@ -17,16 +17,16 @@ DB_SECRET_ARN='${aws_db_instance.database.master_user_secret[0].secret_arn}'
 WP_VERSION='6.8.3'
 HEALTH_CHECK_PATH='/healthz.php'
 # Only the load balancer, somewhere in the VPC, may say who the visitor is.
-VPC_CIDR='10.30.0.0/16'
-SITE_URL='http://${aws_lb.web.dns_name}'
+VPC_CIDR='10.0.0.0/16'
+SITE_URL='https://${aws_lb.web.dns_name}'
 # shellcheck disable=SC2016 # the title is text: a "$" in it stays a "$"
-SITE_TITLE='WordPress'
-ADMIN_EMAIL='admin@example.com'
+SITE_TITLE='Ann'\''s "Resilient" Blog & $5 Tips'
+ADMIN_EMAIL='web-team+wordpress@example.org'
 ADMIN_USER='admin'
 # Empty until the first boot installs WordPress and stores the admin password there.
 ADMIN_SECRET_ARN='${aws_secretsmanager_secret.wordpress_admin.arn}'
 # The servers' log groups are LOG_GROUP_PREFIX/<role> (see configure_cloudwatch_agent).
-LOG_GROUP_PREFIX='/wordpress/wordpress-throwaway'
+LOG_GROUP_PREFIX='/wordpress/wordpress-variant'
 
 WEB_ROOT=/var/www/html
 # Lives on EFS next to the site but is never served (see the Apache config).
@@ -689,7 +689,8 @@ run_wp_cron() {
 }
 
 install_cron() {
-	mkdir -p "$(dirname "$CRON_SCRIPT")"
+	mkdir -p "$(dirname "$CRON_SCRIPT")" "$PRIVATE_DIR"
+	[[ -e $PRIVATE_DIR/cron.lock ]] || install -m 0660 -o "$WEB_USER" -g "$WEB_GROUP" /dev/null "$PRIVATE_DIR/cron.lock"
 	{
 		printf '#!/bin/bash\n# Installed by the WordPress boot script; see run_wp_cron there.\n'
 		printf 'set -Eeuo pipefail\nLOG_TAG=wordpress-cron\n'

@@ -689,7 +689,8 @@ run_wp_cron() {
 }
 
 install_cron() {
-	mkdir -p "$(dirname "$CRON_SCRIPT")"
+	mkdir -p "$(dirname "$CRON_SCRIPT")" "$PRIVATE_DIR"
+	[[ -e $PRIVATE_DIR/cron.lock ]] || install -m 0660 -o "$WEB_USER" -g "$WEB_GROUP" /dev/null "$PRIVATE_DIR/cron.lock"
 	{
 		printf '#!/bin/bash\n# Installed by the WordPress boot script; see run_wp_cron there.\n'
 		printf 'set -Eeuo pipefail\nLOG_TAG=wordpress-cron\n'
