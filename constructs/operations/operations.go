@@ -74,18 +74,15 @@ type Operations struct {
 	Backup       *Backup
 }
 
-var reEmail = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
-
-// CheckAlarmEmails reports each entry that is not an e-mail address SNS can
-// mail, and each address listed twice.
+// CheckAlarmEmails reports each entry that is not an e-mail address (the
+// web tier's rule), and each address listed twice.
 func CheckAlarmEmails(emails []string) []error {
 	var errs []error
 	seen := map[string]bool{}
 	for _, e := range emails {
-		switch {
-		case len(e) > 254 || !reEmail.MatchString(e):
-			errs = append(errs, fmt.Errorf("got %q, want an e-mail address such as ops@example.com", e))
-		case seen[strings.ToLower(e)]:
+		if err := web.CheckAdminEmail(e); err != nil {
+			errs = append(errs, err)
+		} else if seen[strings.ToLower(e)] {
 			errs = append(errs, fmt.Errorf("got %q, want each address once", e))
 		}
 		seen[strings.ToLower(e)] = true
