@@ -63,6 +63,8 @@ func TestBadConfiguration(t *testing.T) {
 		{"db snapshot of a cluster", `{"environments": {"dev": {"db_snapshot_identifier": "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:x"}}}`, []string{"environments.dev.db_snapshot_identifier", "snapshot ARN"}},
 		{"access log retention", `{"environments": {"dev": {"access_log_retention_days": 0}}}`, []string{"environments.dev.access_log_retention_days: got 0", "1 to 3650"}},
 		{"log retention", `{"environments": {"dev": {"log_retention_days": 10}}}`, []string{"environments.dev.log_retention_days: got 10", "CloudWatch Logs accepts"}},
+		{"mail from", `{"environments": {"dev": {"mail_from": "wordpress"}}}`, []string{`environments.dev.mail_from: got "wordpress"`, "e-mail address"}},
+		{"mail from a mail provider", `{"environments": {"dev": {"mail_from": "blog@gmail.com"}}}`, []string{`environments.dev.mail_from: got "blog@gmail.com"`, "domain the team owns"}},
 		{"alarm email", `{"environments": {"dev": {"alarm_emails": ["ops@example"]}}}`, []string{`environments.dev.alarm_emails: got "ops@example"`, "e-mail address"}},
 		{"alarm email twice", `{"environments": {"dev": {"alarm_emails": ["ops@example.com", "OPS@example.com"]}}}`, []string{`environments.dev.alarm_emails: got "OPS@example.com", want each address once`}},
 		{"alarm emails not a list", `{"environments": {"dev": {"alarm_emails": "ops@example.com"}}}`, []string{"environments.dev.alarm_emails", "a list of strings"}},

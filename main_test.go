@@ -95,7 +95,8 @@ func synthAll() (func(*testing.M) int, error) {
 // option the committed environments leave off: S3 state, HTTPS, x86 web
 // servers, relaxed data protection, stickiness, extra tags, three zones, an
 // overridden subnet, a site title and admin e-mail of its own, alarm
-// e-mails, other log retentions and a backup copy to a second region.
+// e-mails, other log retentions, a backup copy to a second region and mail
+// through SES.
 func variantConfig() wordpress.StackConfig {
 	c := wordpress.DefaultConfig()
 	c.Environment = "variant"
@@ -116,6 +117,7 @@ func variantConfig() wordpress.StackConfig {
 	c.LogRetentionDays = 365
 	c.BackupRetentionDays = 90
 	c.BackupCopyRegion = "eu-central-1"
+	c.MailFrom = "wordpress@blog.example.com"
 	c = c.Resolve()
 	if err := c.Validate(nil); err != nil {
 		panic(fmt.Sprintf("variant configuration: %v", err))

@@ -380,3 +380,32 @@ func TestRestoreRunbookNames(t *testing.T) {
 		t.Errorf("checked %d names in the restore section, want the runbook's addresses and names", checked)
 	}
 }
+
+// TestMailIdentity: with mail_from, the sender's domain is an SES identity
+// signed with 2048-bit Easy DKIM, whose tokens are an output; without it,
+// there is no identity.
+func TestMailIdentity(t *testing.T) {
+	for _, c := range configs {
+		t.Run(c.Environment, func(t *testing.T) {
+			identities := resources(t, c.Environment, "aws_sesv2_email_identity")
+			if c.MailFrom == "" {
+				if len(identities) != 0 {
+					t.Errorf("got %d SES identities without mail_from, want none", len(identities))
+				}
+				return
+			}
+			name, identity := only(t, c.Environment, "aws_sesv2_email_identity")
+			want := map[string]any{
+				"email_identity":          c.MailFrom[strings.Index(c.MailFrom, "@")+1:],
+				"dkim_signing_attributes": map[string]any{"next_signing_key_length": "RSA_2048_BIT"},
+			}
+			if diff := cmp.Diff(want, pick(identity, want)); diff != "" {
+				t.Errorf("SES identity (-want +got):\n%s", diff)
+			}
+			out := asMap(asMap(stacks[c.Environment]["output"])["mail_dkim_tokens"])
+			if got, want := out["value"], ref("aws_sesv2_email_identity", name, "dkim_signing_attributes[0].tokens"); got != want {
+				t.Errorf("mail_dkim_tokens: got %v, want %s", got, want)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,6 +96,15 @@ func TestInstanceRoleMayOnlyUseItsSecrets(t *testing.T) {
 					"Action":   []any{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
 					"Resource": logGroups,
 				}},
+			}
+			if c.MailFrom != "" {
+				identity, _ := only(t, c.Environment, "aws_sesv2_email_identity")
+				want["send-mail"] = []map[string]any{{
+					"Effect":    "Allow",
+					"Action":    []any{"ses:SendEmail", "ses:SendRawEmail"},
+					"Resource":  ref("aws_sesv2_email_identity", identity, "arn"),
+					"Condition": map[string]any{"StringEquals": map[string]any{"ses:FromAddress": c.MailFrom}},
+				}}
 			}
 			byText := cmpopts.SortSlices(func(a, b any) bool { return fmt.Sprint(a) < fmt.Sprint(b) })
 			if diff := cmp.Diff(want, got, byText); diff != "" {
@@ -268,6 +278,10 @@ func TestOutputs(t *testing.T) {
 		t.Run(c.Environment, func(t *testing.T) {
 			outputs := asMap(stacks[c.Environment]["output"])
 			want := []string{"admin_secret_arn", "alarm_topic_arn", "alb_dns_name", "asg_name", "dashboard_url", "db_endpoint", "db_secret_arn", "efs_id", "log_group_names", "nat_public_ips", "site_url"}
+			if c.MailFrom != "" {
+				want = append(want, "mail_dkim_tokens")
+				slices.Sort(want)
+			}
 			if diff := cmp.Diff(want, sortedNames(outputs)); diff != "" {
 				t.Errorf("outputs (-want +got):\n%s", diff)
 			}
@@ -357,7 +371,7 @@ func TestBootScriptIsTheRenderedTemplate(t *testing.T) {
 				DBSecretARN: values["aws_db_instance.secret"], WordPressVersion: c.WordPressVersion,
 				VpcCIDR: c.VpcCIDR, SiteURL: scheme + "://" + values["aws_lb"], SiteTitle: c.SiteTitle,
 				AdminEmail: c.AdminEmail, AdminSecretARN: values["aws_secretsmanager_secret"],
-				LogGroupPrefix: "/wordpress/" + c.Name(),
+				LogGroupPrefix: "/wordpress/" + c.Name(), MailFrom: c.MailFrom,
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -75,6 +75,7 @@ GRANT ALL ON wordpress.* TO '` + dbUser + `'@'%';`)
 	st.port = freePort(t)
 	st.site = "https://127.0.0.1:" + strconv.Itoa(st.port)
 	st.cfg = testConfig
+	st.cfg.MailFrom = "wordpress@blog.example.com"
 	st.cfg.DBHost, st.cfg.DBPort = "127.0.0.1", st.db.port
 	st.cfg.WordPressVersion = version
 	st.cfg.VpcCIDR, st.cfg.SiteURL, st.cfg.SiteTitle = vpcCIDR, st.site, siteTitle
@@ -272,6 +273,35 @@ GRANT ALL ON wordpress.* TO '` + dbUser + `'@'%';`)
 		}
 		if got, _ := os.ReadFile(probe); string(got) != "ran\n" {
 			t.Errorf("a single job ran again a minute later: %q", got)
+		}
+	})
+
+	t.Run("WordPress's mail leaves through SES as the configured sender", func(t *testing.T) {
+		// wp_mail with WordPress's own PHPMailer, as a password reset sends it;
+		// the fake AWS CLI keeps what SES would have been given.
+		// The fake CLI runs as the web server's user, as PHP does.
+		for _, f := range []string{"calls", "sent-mail"} {
+			old, _ := os.ReadFile(st.s.path(f)) // "sent-mail" does not exist yet
+			st.s.write(f, string(old), 0o666)
+			if err := os.Chmod(st.s.path(f), 0o666); err != nil {
+				t.Fatal(err)
+			}
+		}
+		host := strings.TrimPrefix(st.site, "https://")
+		send := st.s.command("bash", st.s.path("harness.sh"), "as_web_user", "env", "HTTP_HOST="+host, "php", "-r",
+			"require '"+st.s.path(webRoot+"/wp-load.php")+"'; add_action('wp_mail_failed', function ($e) { fwrite(STDERR, $e->get_error_message()); });"+
+				" exit(wp_mail('someone@example.org', 'Password reset', 'Hello from WordPress') ? 0 : 1);")
+		if out, err := send.CombinedOutput(); err != nil {
+			t.Fatalf("wp_mail: %v\n%s", err, out)
+		}
+		raw, err := os.ReadFile(st.s.path("sent-mail"))
+		if err != nil {
+			t.Fatalf("nothing reached SES: %v", err)
+		}
+		for _, want := range []string{"\nTo: someone@example.org", "\nFrom: WordPress <wordpress@blog.example.com>", "\nSubject: Password reset", "Hello from WordPress"} {
+			if !strings.Contains("\n"+string(raw), want) {
+				t.Errorf("the message SES got lacks %q:\n%s", want, raw)
+			}
 		}
 	})
 

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"os/exec"
 	"strings"
@@ -128,5 +130,75 @@ func TestUserDataTurnsWPCronOffInOlderConfigs(t *testing.T) {
 	s.mustRun("disable_page_load_cron")
 	if got := s.read(wpConfig); got != own {
 		t.Errorf("a wp-config.php that sets DISABLE_WP_CRON itself changed:\n%s", got)
+	}
+}
+
+// TestUserDataMail: with a sender, WordPress's PHPMailer hands each message
+// to a sendmail stand-in that sends it through SES with the AWS CLI (the
+// instance role: no password anywhere); without one, the script carries no
+// mail code and takes the plugin away again.
+func TestUserDataMail(t *testing.T) {
+	t.Parallel()
+	c := testConfig
+	c.MailFrom = "wordpress@example.com"
+	script := mustRender(t, c)
+	shellcheck(t, script)
+	var b bytes.Buffer
+	gz := gzip.NewWriter(&b)
+	gz.Write([]byte(script))
+	gz.Close()
+	// The mail code is only in the scripts of stacks with mail_from; they
+	// still leave a quarter of EC2's 16384 bytes free.
+	if n, limit := b.Len(), 16384*3/4; n > limit {
+		t.Errorf("gzipped script with mail is %d bytes, want at most %d", n, limit)
+	}
+	if strings.Contains(mustRender(t, testConfig), "sesv2") {
+		t.Errorf("the script without mail_from carries the mail code")
+	}
+
+	s := newSandbox(t, c)
+	s.mustRun("main")
+	plugin := s.read(webRoot + "/wp-content/mu-plugins/wordpress-boot-mail.php")
+	sendmail := s.path("root/usr/local/sbin/wordpress-ses-sendmail")
+	for _, want := range []string{
+		"add_filter('wp_mail_from', function () { return 'wordpress@example.com'; });",
+		"$mailer->isSendmail();",
+		"$mailer->Sendmail = '" + sendmail + "';",
+	} {
+		if !strings.Contains(plugin, want) {
+			t.Errorf("mail plugin lacks %q:\n%s", want, plugin)
+		}
+	}
+	if _, err := exec.LookPath("php"); err == nil {
+		if out, err := s.command("php", "-l", s.path(webRoot+"/wp-content/mu-plugins/wordpress-boot-mail.php")).CombinedOutput(); err != nil {
+			t.Errorf("php -l: %v\n%s", err, out)
+		}
+	}
+	shellcheck(t, s.read("root/usr/local/sbin/wordpress-ses-sendmail"))
+
+	// PHPMailer runs "<Sendmail> -oi -f<sender> -t" with the message on stdin.
+	const message = "To: someone@example.org\r\nFrom: wordpress@example.com\r\nSubject: Password reset\r\n\r\nHello\r\n"
+	cmd := s.command("bash", sendmail, "-oi", "-fwordpress@example.com", "-t")
+	cmd.Stdin = strings.NewReader(message)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sendmail stand-in: %v\n%s", err, out)
+	}
+	if got := s.read("sent-mail"); got != message {
+		t.Errorf("SES got %q, want the message as PHPMailer wrote it", got)
+	}
+	calls := s.calls("aws sesv2")
+	if len(calls) != 1 || !strings.HasPrefix(calls[0], "aws sesv2 send-email --region us-east-1 --from-email-address wordpress@example.com --content Raw={Data=fileb://") {
+		t.Errorf("SES calls: %q, want one raw send from the configured address", calls)
+	}
+
+	// Mail turned off: the next boot takes the plugin away.
+	s.write("userdata-nomail.sh", mustRender(t, testConfig), 0o755)
+	cmd = s.command("bash", s.path("harness.sh"), "main")
+	cmd.Env = append(cmd.Env, "USERDATA="+s.path("userdata-nomail.sh"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("boot without mail: %v\n%s", err, out)
+	}
+	if s.exists(webRoot + "/wp-content/mu-plugins/wordpress-boot-mail.php") {
+		t.Errorf("the mail plugin outlived mail_from")
 	}
 }

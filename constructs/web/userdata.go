@@ -36,6 +36,7 @@ type UserDataConfig struct {
 	AdminEmail       string // e-mail address of the admin user WordPress is installed with
 	AdminSecretARN   string // ARN of the Secrets Manager secret the first boot stores the admin user's password in
 	LogGroupPrefix   string // the servers' log groups are LogGroupPrefix + "/" + LogFile.Group, e.g. /wordpress/wordpress-prod
+	MailFrom         string // address WordPress sends from through SES, or "" for no mail
 }
 
 //go:embed userdata.sh.tmpl
@@ -144,6 +145,9 @@ func validateUserData(c UserDataConfig) error {
 	checkWith("AdminEmail", c.AdminEmail, "an e-mail address", CheckAdminEmail)
 	check("AdminSecretARN", c.AdminSecretARN, secretARNRe, "a Secrets Manager secret ARN")
 	check("LogGroupPrefix", c.LogGroupPrefix, logGroupPrefixRe, "a log group name prefix such as /wordpress/wordpress-prod")
+	if c.MailFrom != "" {
+		check("MailFrom", c.MailFrom, reAdminEmail, "an e-mail address such as wordpress@example.com")
+	}
 	if err := CheckSiteTitle(c.SiteTitle); err != nil {
 		errs = append(errs, fmt.Errorf("SiteTitle: %w", err))
 	}

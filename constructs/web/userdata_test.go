@@ -303,6 +303,10 @@ var fakes = map[string]string{
 case "$*" in
 "secretsmanager get-secret-value --region $WANT_REGION --secret-id $WANT_SECRET --query SecretString --output text")
 	cat "$T/secret.json" ;;
+"sesv2 send-email --region $WANT_REGION --from-email-address "*" --content Raw={Data=fileb://"*"}")
+	f=${!#}
+	f=${f#Raw=\{Data=fileb://}
+	cp "${f%\}}" "$T/sent-mail" ;;
 "secretsmanager put-secret-value --region $WANT_REGION --secret-id $WANT_ADMIN_SECRET --secret-string file://"*)
 	[[ ! -e $T/aws-put-fails ]] || { echo "fake aws: AccessDeniedException" >&2; exit 254; }
 	f=${!#}
@@ -360,6 +364,7 @@ LOG_FILE=$R/var/log/wordpress-boot.log
 CWAGENT_CONFIG=$R/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json
 CWAGENT_CTL=amazon-cloudwatch-agent-ctl
 CRON_SCRIPT=$R/usr/local/sbin/wordpress-cron
+SENDMAIL_SCRIPT=$R/usr/local/sbin/wordpress-ses-sendmail
 WEB_USER=${TEST_WEB_USER:-$(id -un)}
 WEB_GROUP=${TEST_WEB_GROUP:-$(id -gn)}
 RETRY_ATTEMPTS=2

@@ -32,6 +32,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/launchtemplate"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/secretsmanagersecret"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sesv2emailidentity"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/data"
@@ -79,6 +80,11 @@ type WebConfig struct {
 	// creates (password resets go there).
 	// Default: DefaultAdminEmail ("admin@example.com")
 	AdminEmail string
+	// MailFrom, when set, is the address WordPress sends from, through Amazon
+	// SES with the instance role: its domain becomes an SES identity with
+	// DKIM (publish MailDKIMTokens in DNS), and the role may send from it.
+	// Default: "" (WordPress's mail goes nowhere: EC2 blocks port 25)
+	MailFrom string
 	// LogRetentionDays keeps the servers' logs (LogFiles) this long in
 	// CloudWatch Logs; a retention CloudWatch Logs accepts.
 	// Default: DefaultLogRetentionDays (30)
@@ -178,6 +184,17 @@ type Web struct {
 	adminSecret      secretsmanagersecret.SecretsmanagerSecret
 	minSize, maxSize int
 	logGroups        []cloudwatchloggroup.CloudwatchLogGroup
+	mail             sesv2emailidentity.Sesv2EmailIdentity
+}
+
+// MailDKIMTokens are the Easy DKIM tokens of the sender's domain: publish
+// each as a CNAME <token>._domainkey.<domain> to <token>.dkim.amazonses.com.
+// Nil without MailFrom.
+func (w *Web) MailDKIMTokens() *[]*string {
+	if w.mail == nil {
+		return nil
+	}
+	return w.mail.DkimSigningAttributes().Tokens()
 }
 
 // AdminSecretARN is the Secrets Manager secret in which the first boot
@@ -285,6 +302,9 @@ func (cfg WebConfig) validate() error {
 	add("WordPress version", CheckWordPressVersion(cfg.WordPressVersion))
 	add("site title", CheckSiteTitle(cfg.SiteTitle))
 	add("admin e-mail", CheckAdminEmail(cfg.AdminEmail))
+	if cfg.MailFrom != "" {
+		add("mail from", CheckMailFrom(cfg.MailFrom))
+	}
 	add("log retention", network.CheckFlowLogRetention(cfg.LogRetentionDays)) // the same CloudWatch Logs rule
 	if cfg.RootVolumeGiB < 8 {
 		errs = append(errs, fmt.Errorf("root volume: got %d GiB, want at least 8 (the Amazon Linux 2023 image)", cfg.RootVolumeGiB))
@@ -324,6 +344,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		AdminEmail:       cfg.AdminEmail,
 		AdminSecretARN:   *w.adminSecret.Arn(),
 		LogGroupPrefix:   LogGroupPrefix(cfg.Name),
+		MailFrom:         cfg.MailFrom,
 	})
 	if err != nil {
 		panic(fmt.Errorf("web %q: invalid configuration: %w", id, err))
@@ -359,6 +380,9 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		}))),
 	})
 	w.logGroups = newLogGroups(c, cfg.Name, cfg.LogRetentionDays, role)
+	if cfg.MailFrom != "" {
+		w.mail = newMail(c, cfg.MailFrom, role)
+	}
 	profile := iaminstanceprofile.NewIamInstanceProfile(c, jsii.String("web-server.profile"), &iaminstanceprofile.IamInstanceProfileConfig{
 		Name: jsii.String(cfg.Name + "-web"),
 		Role: role.Name(),
@@ -466,6 +490,7 @@ type statement struct {
 	Action    []string          `json:"Action"`
 	Principal map[string]string `json:"Principal,omitempty"`
 	Resource  any               `json:"Resource,omitempty"`
+	Condition map[string]any    `json:"Condition,omitempty"`
 }
 
 func policy(s ...statement) map[string]any {

@@ -139,6 +139,11 @@ type StackConfig struct {
 	// Default: 30
 	LogRetentionDays int `json:"log_retention_days"`
 
+	// MailFrom, when set, is the address WordPress sends mail from (password
+	// resets, notifications), through Amazon SES with the instance role: its
+	// domain, which the team must own, becomes an SES identity with DKIM.
+	// Default: "" (no mail: EC2 blocks outbound port 25)
+	MailFrom string `json:"mail_from"`
 	// AlarmEmails are subscribed to the environment's alarm topic; each
 	// address confirms by mail.
 	// Default: none (subscribe a chat or paging integration to the topic instead)
@@ -303,6 +308,9 @@ func (c StackConfig) Validate(field func(key string) string) error {
 	}
 	fail("access_log_retention_days", edge.CheckAccessLogRetention(c.AccessLogRetentionDays))
 	fail("log_retention_days", network.CheckFlowLogRetention(c.LogRetentionDays))
+	if c.MailFrom != "" {
+		fail("mail_from", web.CheckMailFrom(c.MailFrom))
+	}
 
 	for _, err := range operations.CheckAlarmEmails(c.AlarmEmails) {
 		fail("alarm_emails", err)

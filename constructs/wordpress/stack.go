@@ -113,6 +113,7 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		SiteTitle:        cfg.SiteTitle,
 		AdminEmail:       cfg.AdminEmail,
 		LogRetentionDays: cfg.LogRetentionDays,
+		MailFrom:         cfg.MailFrom,
 	})
 	s.Operations = operations.NewOperations(stack, "operations", operations.OperationsConfig{
 		Name:         cfg.Name(),
@@ -149,6 +150,12 @@ func newOutputs(scope constructs.Construct, s *Stack) {
 		cdktf.NewTerraformOutput(scope, jsii.String(o.id), &cdktf.TerraformOutputConfig{
 			Value:       o.value,
 			Description: jsii.String(o.description),
+		})
+	}
+	if tokens := s.Web.MailDKIMTokens(); tokens != nil {
+		cdktf.NewTerraformOutput(scope, jsii.String("mail_dkim_tokens"), &cdktf.TerraformOutputConfig{
+			Value:       tokens,
+			Description: jsii.String("Publish each token as a CNAME <token>._domainkey." + web.MailDomain(s.Config.MailFrom) + " to <token>.dkim.amazonses.com, so SES verifies and signs mail of the domain"),
 		})
 	}
 }

@@ -17,7 +17,7 @@ DB_SECRET_ARN='${aws_db_instance.database.master_user_secret[0].secret_arn}'
 WP_VERSION='6.8.3'
 HEALTH_CHECK_PATH='/healthz.php'
 # Only the load balancer, somewhere in the VPC, may say who the visitor is.
-VPC_CIDR='10.0.0.0/16'
+VPC_CIDR='10.30.0.0/16'
 SITE_URL='http://${aws_lb.web.dns_name}'
 # shellcheck disable=SC2016 # the title is text: a "$" in it stays a "$"
 SITE_TITLE='WordPress'
@@ -26,7 +26,7 @@ ADMIN_USER='admin'
 # Empty until the first boot installs WordPress and stores the admin password there.
 ADMIN_SECRET_ARN='${aws_secretsmanager_secret.wordpress_admin.arn}'
 # The servers' log groups are LOG_GROUP_PREFIX/<role> (see configure_cloudwatch_agent).
-LOG_GROUP_PREFIX='/wordpress/wordpress-default'
+LOG_GROUP_PREFIX='/wordpress/wordpress-throwaway'
 
 WEB_ROOT=/var/www/html
 # Lives on EFS next to the site but is never served (see the Apache config).
@@ -49,6 +49,7 @@ LOG_FILE='/var/log/wordpress-boot.log'
 CWAGENT_CONFIG=/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json
 CWAGENT_CTL=/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl
 CRON_SCRIPT=/usr/local/sbin/wordpress-cron
+MAIL_PLUGIN=wp-content/mu-plugins/wordpress-boot-mail.php
 WEB_USER=apache
 WEB_GROUP=apache
 RETRY_ATTEMPTS=30
@@ -730,6 +731,7 @@ setup_site() {
 	write_wp_config
 	point_wp_config_at_database
 	disable_page_load_cron
+	rm -f "$WEB_ROOT/$MAIL_PLUGIN"
 	write_db_dropin
 	write_htaccess
 	install_site

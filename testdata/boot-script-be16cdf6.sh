@@ -7,7 +7,7 @@
 set -Eeuo pipefail
 
 # Values from the other tiers; the Go template fills them in (or Terraform does).
-REGION='eu-west-1'
+REGION='us-east-1'
 FILE_SYSTEM_ID='${aws_efs_file_system.web_root.id}'
 ACCESS_POINT_ID='${aws_efs_access_point.web_root.id}'
 DB_HOST='${aws_db_instance.database.address}'
@@ -17,16 +17,16 @@ DB_SECRET_ARN='${aws_db_instance.database.master_user_secret[0].secret_arn}'
 WP_VERSION='6.8.3'
 HEALTH_CHECK_PATH='/healthz.php'
 # Only the load balancer, somewhere in the VPC, may say who the visitor is.
-VPC_CIDR='10.0.0.0/16'
-SITE_URL='https://${aws_lb.web.dns_name}'
+VPC_CIDR='10.10.0.0/16'
+SITE_URL='http://${aws_lb.web.dns_name}'
 # shellcheck disable=SC2016 # the title is text: a "$" in it stays a "$"
-SITE_TITLE='Ann'\''s "Resilient" Blog & $5 Tips'
-ADMIN_EMAIL='web-team+wordpress@example.org'
+SITE_TITLE='WordPress'
+ADMIN_EMAIL='admin@example.com'
 ADMIN_USER='admin'
 # Empty until the first boot installs WordPress and stores the admin password there.
 ADMIN_SECRET_ARN='${aws_secretsmanager_secret.wordpress_admin.arn}'
 # The servers' log groups are LOG_GROUP_PREFIX/<role> (see configure_cloudwatch_agent).
-LOG_GROUP_PREFIX='/wordpress/wordpress-variant'
+LOG_GROUP_PREFIX='/wordpress/wordpress-dev'
 
 WEB_ROOT=/var/www/html
 # Lives on EFS next to the site but is never served (see the Apache config).
@@ -49,6 +49,7 @@ LOG_FILE='/var/log/wordpress-boot.log'
 CWAGENT_CONFIG=/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json
 CWAGENT_CTL=/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl
 CRON_SCRIPT=/usr/local/sbin/wordpress-cron
+MAIL_PLUGIN=wp-content/mu-plugins/wordpress-boot-mail.php
 WEB_USER=apache
 WEB_GROUP=apache
 RETRY_ATTEMPTS=30
@@ -730,6 +731,7 @@ setup_site() {
 	write_wp_config
 	point_wp_config_at_database
 	disable_page_load_cron
+	rm -f "$WEB_ROOT/$MAIL_PLUGIN"
 	write_db_dropin
 	write_htaccess
 	install_site

@@ -7,7 +7,7 @@
 set -Eeuo pipefail
 
 # Values from the other tiers; the Go template fills them in (or Terraform does).
-REGION='us-east-1'
+REGION='eu-west-1'
 FILE_SYSTEM_ID='${aws_efs_file_system.web_root.id}'
 ACCESS_POINT_ID='${aws_efs_access_point.web_root.id}'
 DB_HOST='${aws_db_instance.database.address}'
@@ -17,16 +17,18 @@ DB_SECRET_ARN='${aws_db_instance.database.master_user_secret[0].secret_arn}'
 WP_VERSION='6.8.3'
 HEALTH_CHECK_PATH='/healthz.php'
 # Only the load balancer, somewhere in the VPC, may say who the visitor is.
-VPC_CIDR='10.30.0.0/16'
-SITE_URL='http://${aws_lb.web.dns_name}'
+VPC_CIDR='10.0.0.0/16'
+SITE_URL='https://${aws_lb.web.dns_name}'
 # shellcheck disable=SC2016 # the title is text: a "$" in it stays a "$"
-SITE_TITLE='WordPress'
-ADMIN_EMAIL='admin@example.com'
+SITE_TITLE='Ann'\''s "Resilient" Blog & $5 Tips'
+ADMIN_EMAIL='web-team+wordpress@example.org'
 ADMIN_USER='admin'
 # Empty until the first boot installs WordPress and stores the admin password there.
 ADMIN_SECRET_ARN='${aws_secretsmanager_secret.wordpress_admin.arn}'
 # The servers' log groups are LOG_GROUP_PREFIX/<role> (see configure_cloudwatch_agent).
-LOG_GROUP_PREFIX='/wordpress/wordpress-throwaway'
+LOG_GROUP_PREFIX='/wordpress/wordpress-variant'
+# Sender of WordPress's mail through SES.
+MAIL_FROM='wordpress@blog.example.com'
 
 WEB_ROOT=/var/www/html
 # Lives on EFS next to the site but is never served (see the Apache config).
@@ -49,6 +51,8 @@ LOG_FILE='/var/log/wordpress-boot.log'
 CWAGENT_CONFIG=/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json
 CWAGENT_CTL=/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl
 CRON_SCRIPT=/usr/local/sbin/wordpress-cron
+SENDMAIL_SCRIPT=/usr/local/sbin/wordpress-ses-sendmail
+MAIL_PLUGIN=wp-content/mu-plugins/wordpress-boot-mail.php
 WEB_USER=apache
 WEB_GROUP=apache
 RETRY_ATTEMPTS=30
@@ -723,6 +727,40 @@ AccuracySec=1s
 WantedBy=timers.target
 EOF
 }
+# install_mail sends WordPress's mail through SES with the instance role (EC2
+# blocks port 25): PHPMailer hands each message to a sendmail stand-in that
+# gives it to the AWS CLI. Without mail_from the script has no install_mail.
+install_mail() {
+	local plugin=$WEB_ROOT/$MAIL_PLUGIN
+	[[ -d $WEB_ROOT/wp-content ]] || return 0
+	{
+		printf '#!/bin/bash\n# Installed by the WordPress boot script; reads a message, sends it through SES.\n'
+		printf 'set -Eeuo pipefail\n'
+		declare -p REGION MAIL_FROM
+		declare -f send_raw_mail
+		printf 'send_raw_mail\n'
+	} | put_file 0755 "$SENDMAIL_SCRIPT"
+	mkdir -p "$(dirname "$plugin")"
+	put_file 0644 "$plugin" "$WEB_USER:$WEB_GROUP" <<EOF
+<?php
+// Installed by the WordPress boot script at every boot; edits are lost.
+add_filter('wp_mail_from', function () { return '$(php_quote "$MAIL_FROM")'; });
+add_action('phpmailer_init', function (\$mailer) {
+    \$mailer->isSendmail();
+    \$mailer->Sendmail = '$(php_quote "$SENDMAIL_SCRIPT")';
+});
+EOF
+}
+
+send_raw_mail() {
+	local tmp rc=0
+	tmp=$(mktemp)
+	cat >"$tmp"
+	aws sesv2 send-email --region "$REGION" --from-email-address "$MAIL_FROM" \
+		--content "Raw={Data=fileb://$tmp}" >/dev/null || rc=$?
+	rm -f "$tmp"
+	return "$rc"
+}
 
 setup_site() {
 	install_wordpress
@@ -730,6 +768,7 @@ setup_site() {
 	write_wp_config
 	point_wp_config_at_database
 	disable_page_load_cron
+	install_mail
 	write_db_dropin
 	write_htaccess
 	install_site

@@ -49,6 +49,7 @@ LOG_FILE='/var/log/wordpress-boot.log'
 CWAGENT_CONFIG=/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json
 CWAGENT_CTL=/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl
 CRON_SCRIPT=/usr/local/sbin/wordpress-cron
+MAIL_PLUGIN=wp-content/mu-plugins/wordpress-boot-mail.php
 WEB_USER=apache
 WEB_GROUP=apache
 RETRY_ATTEMPTS=30
@@ -730,6 +731,7 @@ setup_site() {
 	write_wp_config
 	point_wp_config_at_database
 	disable_page_load_cron
+	rm -f "$WEB_ROOT/$MAIL_PLUGIN"
 	write_db_dropin
 	write_htaccess
 	install_site
