@@ -12,6 +12,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/review"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/review/reviewtest"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
 
 // reviewFiles are written beside every cdk.tf.json; each has a golden file
@@ -38,11 +39,11 @@ func TestReviewGolden(t *testing.T) {
 func TestReviewIgnoresAddresses(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
-			renamed, err := reviewtest.Rename(stacks[c.Environment])
+			renamed, err := reviewtest.Rename(stacks[c.Environment].JSON)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := review.Files(review.FromDocument(c.Environment, stacks[c.Environment]))
+			want := review.Files(review.FromDocument(c.Environment, stacks[c.Environment].JSON))
 			got := review.Files(review.FromDocument(c.Environment, renamed))
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("renamed addresses changed the review files (-want +got):\n%s", diff)
@@ -58,7 +59,7 @@ func TestReviewIgnoresAddresses(t *testing.T) {
 func TestReviewFindsEveryPart(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
-			s := review.FromDocument(c.Environment, stacks[c.Environment])
+			s := review.FromDocument(c.Environment, stacks[c.Environment].JSON)
 			a := review.Analyze(s)
 			if got, want := len(a.Subnets), 3*len(c.AvailabilityZones); got != want {
 				t.Errorf("got %d subnets, want %d", got, want)
@@ -108,10 +109,10 @@ func TestSummaries(t *testing.T) {
 	}
 }
 
-func resourcesCount(doc tfJSON) int {
+func resourcesCount(s *stacktest.Stack) int {
 	n := 0
-	for _, byName := range asMap(doc["resource"]) {
-		n += len(asMap(byName))
+	for _, byName := range s.Block("resource") {
+		n += len(stacktest.AsMap(byName))
 	}
 	return n
 }
