@@ -118,6 +118,51 @@ type StackConfig struct {
 	// Stickiness pins a visitor to one server with a load balancer cookie.
 	// Default: false (WordPress keeps no session state on the server)
 	Stickiness bool `json:"stickiness"`
+
+	// CDN puts a CloudFront distribution in front of the load balancer; the
+	// load balancer then admits only CloudFront (see README, "CDN").
+	// Default: false
+	CDN bool `json:"cdn"`
+	// CDNCertificateARN is an ACM certificate in us-east-1 for CloudFront,
+	// covering DomainName, managed outside the stack. Needs cdn and domain_name.
+	// Default: "" (CloudFront's default certificate, or the one the stack
+	// issues when hosted_zone_id is set)
+	CDNCertificateARN string `json:"cdn_certificate_arn"`
+	// CloudFrontPrefixListID is the region's AWS-managed prefix list
+	// com.amazonaws.global.cloudfront.origin-facing, which ExternalWeb admits
+	// when cdn is on. Needed only in a region edge.CloudFrontPrefixLists lacks.
+	// Default: the region's entry in edge.CloudFrontPrefixLists
+	CloudFrontPrefixListID string `json:"cloudfront_prefix_list_id"`
+
+	// WAF puts a WAFv2 web ACL in front of the site: on CloudFront when cdn
+	// is on, else on the load balancer.
+	// Default: false
+	WAF bool `json:"waf"`
+	// WAFLoginRateLimit is how many requests to wp-login.php and xmlrpc.php
+	// one client IP may send in 5 minutes before WAF blocks it (10 to 2000000000).
+	// Default: 100
+	WAFLoginRateLimit int `json:"waf_login_rate_limit"`
+	// WAFLogRetentionDays keeps the web ACL's logs in CloudWatch Logs this
+	// long (a retention CloudWatch accepts).
+	// Default: 90
+	WAFLogRetentionDays int `json:"waf_log_retention_days"`
+
+	// ObjectCache adds an ElastiCache (Valkey) replication group that
+	// WordPress uses as its persistent object cache.
+	// Default: false
+	ObjectCache bool `json:"object_cache"`
+	// CacheNodeType sizes each cache node.
+	// Default: "cache.t4g.micro"
+	CacheNodeType string `json:"cache_node_type"`
+
+	// DomainName is the site's public host name, e.g. "www.example.com": the
+	// site URL becomes https://<domain_name>.
+	// Default: "" (the load balancer's or CloudFront's name)
+	DomainName string `json:"domain_name"`
+	// HostedZoneID is the Route 53 public hosted zone of DomainName: the
+	// stack then issues and validates the certificate and adds alias records.
+	// Default: "" (no DNS records; bring certificate_arn or cdn_certificate_arn)
+	HostedZoneID string `json:"hosted_zone_id"`
 }
 
 // DefaultEnvironment names the single stack synthesized without a file.
@@ -150,6 +195,9 @@ func DefaultConfig() StackConfig {
 		SiteTitle:                      web.DefaultSiteTitle,
 		AdminEmail:                     web.DefaultAdminEmail,
 		LoadBalancerDeletionProtection: true,
+		WAFLoginRateLimit:              100,
+		WAFLogRetentionDays:            90,
+		CacheNodeType:                  "cache.t4g.micro",
 	}
 }
 
@@ -160,6 +208,9 @@ func (c StackConfig) Resolve() StackConfig {
 	}
 	if c.StateRegion == "" {
 		c.StateRegion = c.Region
+	}
+	if c.CDN && c.CloudFrontPrefixListID == "" {
+		c.CloudFrontPrefixListID = edge.CloudFrontPrefixLists[c.Region]
 	}
 	return c
 }
@@ -172,6 +223,10 @@ func (c StackConfig) Name() string { return c.Project + "-" + c.Environment }
 var (
 	reEnvironment = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 	reBucket      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	rePrefixList  = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+	reCacheNode   = regexp.MustCompile(`^cache\.[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	reHostedZone  = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+	reDomainLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
 // maxNameLength keeps "<project>-<environment>" short enough for the
@@ -260,6 +315,7 @@ func (c StackConfig) Validate(field func(key string) string) error {
 		}
 		fail("certificate_arn", edge.CheckCertificateARN(c.CertificateARN, region))
 	}
+	errs = append(errs, c.validateEdge(field, bad)...)
 	return errors.Join(errs...)
 }
 
@@ -454,4 +510,85 @@ func (c StackConfig) Warnings() []string {
 		w = append(w, "data_protection is false: the database and the file system can be destroyed by `cdktf destroy` or a replacement, without a final snapshot. Use this only for throw-away environments.")
 	}
 	return w
+}
+
+// validateEdge checks the optional front of the site (cdn, waf,
+// object_cache, domain_name and the certificates) and the combinations
+// that exclude each other. field and bad are Validate's.
+func (c StackConfig) validateEdge(field func(string) string, bad func(key string, got any, want string, args ...any)) []error {
+	var errs []error
+	both := func(a, b, want string) {
+		errs = append(errs, fmt.Errorf("%s and %s: both set, want %s", field(a), field(b), want))
+	}
+	if c.CDNCertificateARN != "" {
+		if err := edge.CheckCloudFrontCertificateARN(c.CDNCertificateARN); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", field("cdn_certificate_arn"), err))
+		}
+		if !c.CDN {
+			bad("cdn_certificate_arn", c.CDNCertificateARN, "cdn: true (the certificate is CloudFront's)")
+		}
+		if c.DomainName == "" {
+			bad("cdn_certificate_arn", c.CDNCertificateARN, "domain_name set too: the host name the certificate covers")
+		}
+	}
+	if c.CDN && c.CertificateARN != "" {
+		// Behind CloudFront the load balancer only talks to CloudFront, over
+		// HTTP; an HTTPS listener would redirect CloudFront's requests.
+		both("cdn", "certificate_arn", "cdn_certificate_arn (a us-east-1 certificate for CloudFront) instead of certificate_arn when cdn is on")
+	}
+	if c.CloudFrontPrefixListID != "" && !rePrefixList.MatchString(c.CloudFrontPrefixListID) {
+		bad("cloudfront_prefix_list_id", c.CloudFrontPrefixListID, "a prefix list ID such as pl-3b927c52")
+	}
+	if c.CDN && c.CloudFrontPrefixListID == "" {
+		bad("cloudfront_prefix_list_id", c.CloudFrontPrefixListID, "the ID of com.amazonaws.global.cloudfront.origin-facing in %s (no pinned ID for this region)", c.Region)
+	}
+	if !c.CDN && c.CloudFrontPrefixListID != "" {
+		bad("cloudfront_prefix_list_id", c.CloudFrontPrefixListID, "cdn: true (only CloudFront uses it)")
+	}
+	if c.WAFLoginRateLimit < 10 || c.WAFLoginRateLimit > 2000000000 {
+		bad("waf_login_rate_limit", c.WAFLoginRateLimit, "10 to 2000000000 requests per client IP in 5 minutes")
+	}
+	if !slices.Contains(network.FlowLogRetentionDays, c.WAFLogRetentionDays) {
+		bad("waf_log_retention_days", c.WAFLogRetentionDays, "a retention CloudWatch Logs accepts: %v", network.FlowLogRetentionDays)
+	}
+	if !reCacheNode.MatchString(c.CacheNodeType) {
+		bad("cache_node_type", c.CacheNodeType, "an ElastiCache node type such as cache.t4g.micro")
+	}
+	if c.DomainName != "" && !validHostName(c.DomainName) {
+		bad("domain_name", c.DomainName, "a lowercase host name of at least two labels, such as www.example.com")
+	}
+	if c.HostedZoneID != "" && !reHostedZone.MatchString(c.HostedZoneID) {
+		bad("hosted_zone_id", c.HostedZoneID, "a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ")
+	}
+	if c.HostedZoneID != "" && c.DomainName == "" {
+		bad("hosted_zone_id", c.HostedZoneID, "domain_name set too: the name the zone holds records for")
+	}
+	if c.HostedZoneID != "" {
+		// The stack issues the certificate when it has the zone.
+		if c.CertificateARN != "" {
+			both("hosted_zone_id", "certificate_arn", "one of them: with a hosted zone the stack issues the certificate itself")
+		}
+		if c.CDNCertificateARN != "" {
+			both("hosted_zone_id", "cdn_certificate_arn", "one of them: with a hosted zone the stack issues the certificate itself")
+		}
+	}
+	if c.DomainName != "" && c.HostedZoneID == "" && c.CertificateARN == "" && c.CDNCertificateARN == "" {
+		bad("domain_name", c.DomainName, "hosted_zone_id (the stack issues the certificate) or a certificate managed elsewhere: cdn_certificate_arn with cdn, certificate_arn without")
+	}
+	return errs
+}
+
+// validHostName reports whether s is a lowercase DNS host name of at least
+// two labels.
+func validHostName(s string) bool {
+	labels := strings.Split(s, ".")
+	if len(s) > 253 || len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if !reDomainLabel.MatchString(l) {
+			return false
+		}
+	}
+	return true
 }
