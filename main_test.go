@@ -56,7 +56,7 @@ func stacksUnderTest() ([]wordpress.StackConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append([]wordpress.StackConfig{wordpress.DefaultConfig().Resolve(), variantConfig()}, fileCfgs...), nil
+	return append([]wordpress.StackConfig{wordpress.DefaultConfig().Resolve(), variantConfig(), edgeConfig()}, fileCfgs...), nil
 }
 
 func synthAll() (func(*testing.M) int, error) {
@@ -115,6 +115,27 @@ func variantConfig() wordpress.StackConfig {
 	c = c.Resolve()
 	if err := c.Validate(nil); err != nil {
 		panic(fmt.Sprintf("variant configuration: %v", err))
+	}
+	return c
+}
+
+// edgeConfig turns on, in one more stack, every option in front of and
+// beside the site: CloudFront with a certificate the stack issues for its
+// domain, WAF on CloudFront, DNS records and the object cache, in a region
+// other than us-east-1 so the us-east-1 resources show their provider.
+func edgeConfig() wordpress.StackConfig {
+	c := wordpress.DefaultConfig()
+	c.Environment = "edge"
+	c.Region = "eu-central-1"
+	c.CDN = true
+	c.WAF = true
+	c.WAFLoginRateLimit = 50
+	c.ObjectCache = true
+	c.DomainName = "www.example.com"
+	c.HostedZoneID = "Z0123456789EXAMPLE"
+	c = c.Resolve()
+	if err := c.Validate(nil); err != nil {
+		panic(fmt.Sprintf("edge configuration: %v", err))
 	}
 	return c
 }

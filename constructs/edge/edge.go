@@ -139,6 +139,12 @@ func (e *LoadBalancer) DNSName() *string { return e.loadBalancer.DnsName() }
 // TargetGroupARN is the target group the web servers register in.
 func (e *LoadBalancer) TargetGroupARN() *string { return e.targetGroup.Arn() }
 
+// ARN is the load balancer's ARN, for a regional web ACL.
+func (e *LoadBalancer) ARN() *string { return e.loadBalancer.Arn() }
+
+// ZoneID is the Route 53 zone of the load balancer's DNS name, for alias records.
+func (e *LoadBalancer) ZoneID() *string { return e.loadBalancer.ZoneId() }
+
 // NewLoadBalancer builds the load balancer, its target group and listeners.
 // It panics on an invalid configuration.
 func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConfig) *LoadBalancer {

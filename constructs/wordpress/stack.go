@@ -33,6 +33,13 @@ type Stack struct {
 	FileSystem   *data.FileSystem
 	LoadBalancer *edge.LoadBalancer
 	Web          *web.Web
+	// CDN, WAF and Cache are nil unless configured (cdn, waf, object_cache).
+	CDN   *edge.CDN
+	WAF   *edge.WAF
+	Cache *data.Cache
+	// SiteURL is the site's public address: https://<domain_name>, the
+	// CloudFront name or the load balancer's.
+	SiteURL *string
 }
 
 // NewStack builds the stack for one environment. cfg must have passed
@@ -61,7 +68,11 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		MapPublicIPOnLaunch:  cfg.MapPublicIPOnLaunch,
 		FlowLogRetentionDays: cfg.FlowLogRetentionDays,
 	})
-	s.Security = security.NewSecurity(stack, "security", security.SecurityConfig{Network: s.Network})
+	s.Security = security.NewSecurity(stack, "security", security.SecurityConfig{
+		Network:                s.Network,
+		CloudFrontPrefixListID: cfg.CloudFrontPrefixListID,
+		ObjectCache:            cfg.ObjectCache,
+	})
 	s.Database = data.NewDatabase(stack, "database", data.DatabaseConfig{
 		Name:                cfg.Name(),
 		Network:             s.Network,
@@ -79,15 +90,17 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		Security:     s.Security,
 		AllowDestroy: !cfg.DataProtection,
 	})
+	f := newFront(stack, cfg)
 	s.LoadBalancer = edge.NewLoadBalancer(stack, "edge", edge.LoadBalancerConfig{
 		Name:            cfg.Name(),
 		Network:         s.Network,
 		Security:        s.Security,
 		HealthCheckPath: web.HealthCheckPath,
-		CertificateARN:  cfg.CertificateARN,
+		CertificateARN:  f.certificateARN,
 		AllowDeletion:   !cfg.LoadBalancerDeletionProtection,
 		Stickiness:      cfg.Stickiness,
 	})
+	s.addFront(stack, cfg, f)
 	s.Web = web.NewWeb(stack, "web", web.WebConfig{
 		Name:             cfg.Name(),
 		Region:           cfg.Region,
@@ -114,7 +127,7 @@ func newOutputs(scope constructs.Construct, s *Stack) {
 		id, description string
 		value           *string
 	}{
-		{"site_url", "The WordPress site", s.LoadBalancer.URL()},
+		{"site_url", "The WordPress site", s.SiteURL},
 		{"alb_dns_name", "DNS name of the load balancer, for a CNAME or alias record", s.LoadBalancer.DNSName()},
 		{"db_endpoint", "RDS MySQL endpoint (host:port), reachable only from the web servers", s.Database.Endpoint()},
 		{"efs_id", "EFS file system holding the web root", s.FileSystem.ID()},

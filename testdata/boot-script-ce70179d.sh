@@ -1,0 +1,408 @@
+#!/bin/bash
+# Boot script of the WordPress web servers (Amazon Linux 2023, x86_64 and arm64),
+# run once per instance by cloud-init as root. Rendered by constructs/web/userdata.go.
+# Every step is idempotent: running the whole script again changes nothing.
+# Tests source this file (main does not run then), point the paths below at a
+# temporary directory and call single steps.
+set -Eeuo pipefail
+
+# Values from the other tiers; the Go template fills them in (or Terraform does).
+REGION='eu-central-1'
+FILE_SYSTEM_ID='${aws_efs_file_system.web_root.id}'
+ACCESS_POINT_ID='${aws_efs_access_point.web_root.id}'
+DB_HOST='${aws_db_instance.database.address}'
+DB_PORT='3306'
+DB_NAME='wordpress'
+DB_SECRET_ARN='${aws_db_instance.database.master_user_secret[0].secret_arn}'
+WP_VERSION='6.8.3'
+HEALTH_CHECK_PATH='/healthz.php'
+
+WEB_ROOT=/var/www/html
+# Lives on EFS next to the site but is never served (see the Apache config).
+PRIVATE_DIR=/var/www/html/.wp-private
+FSTAB=/etc/fstab
+EFS_UTILS_CONF=/etc/amazon/efs/efs-utils.conf
+PHP_INI_DIR=/etc/php.d
+HTTPD_CONF_DIR=/etc/httpd/conf.d
+HEALTH_DIR=/usr/local/share/wordpress-health
+CREDS_DIR=/etc/wordpress
+CREDS_FILE=/etc/wordpress/db-credentials.php
+CREDS_SCRIPT=/usr/local/sbin/wordpress-db-credentials
+SYSTEMD_DIR=/etc/systemd/system
+LOG_FILE=/var/log/wordpress-boot.log
+WEB_USER=apache
+WEB_GROUP=apache
+RETRY_ATTEMPTS=30
+RETRY_DELAY=10
+# How long a server waits for another one installing WordPress on EFS.
+LOCK_TIMEOUT=600
+LOG_TAG=wordpress-boot
+CONFIG_CHANGED=0
+
+log() { printf '%s: %s\n' "$LOG_TAG" "$*"; }
+die() {
+	printf '%s: ERROR: %s\n' "$LOG_TAG" "$*" >&2
+	exit 1
+}
+on_error() { printf '%s: ERROR: exit status %s at line %s: %s\n' "$LOG_TAG" "$1" "$2" "$3" >&2; }
+
+# retry CMD...: for simple commands only (set -e is off inside a && list).
+retry() {
+	local attempt
+	for ((attempt = 1; ; attempt++)); do
+		"$@" && return 0
+		if ((attempt >= RETRY_ATTEMPTS)); then
+			return 1
+		fi
+		log "attempt $attempt of $* failed; retrying in $RETRY_DELAY s"
+		sleep "$RETRY_DELAY"
+	done
+}
+
+# php_quote S: S escaped for a single-quoted PHP string, where only \ and ' are special.
+php_quote() {
+	local s=$1
+	s=$${s//\\/\\\\}
+	s=$${s//\'/\\\'}
+	printf '%s' "$s"
+}
+
+# put_file MODE PATH [OWNER] < CONTENT: replaces PATH atomically and only when the
+# content differs, so re-runs leave files (and services) alone.
+put_file() {
+	local mode=$1 path=$2 owner=$${3:-} tmp
+	tmp=$(mktemp "$path.XXXXXX")
+	cat >"$tmp"
+	if [[ -f $path ]] && cmp -s "$tmp" "$path"; then
+		rm -f "$tmp"
+		return 0
+	fi
+	chmod "$mode" "$tmp"
+	if [[ -n $owner ]]; then
+		chown "$owner" "$tmp"
+	fi
+	mv -f "$tmp" "$path"
+	CONFIG_CHANGED=1
+	log "wrote $path"
+}
+
+install_packages() {
+	# php-fpm is how Apache runs PHP on AL2023; jq parses the database secret.
+	retry dnf install -y httpd php-fpm php-cli php-mysqlnd php-gd php-xml php-mbstring \
+		php-intl php-opcache amazon-efs-utils jq
+	# The zip extension exists only for some of AL2023's PHP versions, and WordPress
+	# falls back to PclZip without it, so its absence is only a warning.
+	# rpm prints name-version-release.arch, say php8.4-cli-8.4.10-1.amzn2023.x86_64.
+	local php_cli
+	php_cli=$(rpm -q --whatprovides php-cli | head -n 1)
+	php_cli=$${php_cli%-*-*}
+	if ! dnf install -y "$${php_cli%-cli}-zip"; then
+		log "WARNING: $${php_cli%-cli}-zip is not available; WordPress will use PclZip"
+	fi
+}
+
+configure_efs_utils() {
+	# Name the region instead of relying on the instance metadata lookup.
+	[[ -f $EFS_UTILS_CONF ]] || die "$EFS_UTILS_CONF is missing: is amazon-efs-utils installed?"
+	sed -E "s/^#?region = .*/region = $REGION/" "$EFS_UTILS_CONF" | put_file 0644 "$EFS_UTILS_CONF"
+}
+
+mount_efs() {
+	local line="$FILE_SYSTEM_ID:/ $WEB_ROOT efs _netdev,noresvport,tls,accesspoint=$ACCESS_POINT_ID 0 0"
+	mkdir -p "$WEB_ROOT"
+	if ! grep -qxF "$line" "$FSTAB"; then
+		# Replace any other entry for the web root (say, an older access point).
+		awk -v dir="$WEB_ROOT" '$2 != dir' "$FSTAB" | {
+			cat
+			printf '%s\n' "$line"
+		} | put_file 0644 "$FSTAB"
+	fi
+	# New mount targets take a while to appear in DNS, hence the patience.
+	if ! mountpoint -q "$WEB_ROOT"; then
+		retry mount "$WEB_ROOT" || die "could not mount EFS $FILE_SYSTEM_ID (access point $ACCESS_POINT_ID) at $WEB_ROOT"
+	fi
+	mountpoint -q "$WEB_ROOT" || die "EFS $FILE_SYSTEM_ID is not mounted at $WEB_ROOT"
+	log "EFS $FILE_SYSTEM_ID is mounted at $WEB_ROOT"
+}
+
+configure_selinux() {
+	# AL2023 ships SELinux permissive; should it be enforcing, Apache must still read NFS.
+	if command -v selinuxenabled >/dev/null && selinuxenabled; then
+		setsebool -P httpd_use_nfs 1
+	fi
+}
+
+configure_php() {
+	put_file 0644 "$PHP_INI_DIR/90-wordpress.ini" <<'EOF'
+; WordPress is served from EFS, where every stat() is a network round trip:
+; OPcache and the realpath cache trust what they cached for a while instead.
+opcache.enable=1
+opcache.memory_consumption=128
+opcache.interned_strings_buffer=16
+opcache.max_accelerated_files=20000
+opcache.validate_timestamps=1
+opcache.revalidate_freq=60
+opcache.enable_file_override=1
+realpath_cache_size=4096K
+realpath_cache_ttl=300
+upload_max_filesize=64M
+post_max_size=64M
+EOF
+	# The default opcache.blacklist_filename glob picks this up: rotated database
+	# credentials take effect at once rather than after revalidate_freq.
+	printf '%s\n' "$CREDS_FILE" | put_file 0644 "$PHP_INI_DIR/opcache-wordpress.blacklist"
+}
+
+configure_apache() {
+	mkdir -p "$HEALTH_DIR"
+	{
+		printf "<?php\n\$marker = '%s';\n" "$(php_quote "$PRIVATE_DIR/efs-marker")"
+		cat <<'EOF'
+// ALB health check: 200 only when PHP runs and the EFS web root is mounted (the
+// marker exists only on EFS). It never touches the database, so an RDS failover
+// does not take every server out of service at once.
+header('Cache-Control: no-store');
+header('Content-Type: text/plain; charset=utf-8');
+if (is_file($marker)) {
+    echo "ok\n";
+} else {
+    http_response_code(503);
+    echo "efs web root not mounted\n";
+}
+EOF
+	} | put_file 0644 "$HEALTH_DIR/healthz.php"
+
+	put_file 0644 "$HTTPD_CONF_DIR/wordpress.conf" <<EOF
+# WordPress on EFS. Permalinks need .htaccess; sendfile and mmap misbehave on NFS.
+<Directory "$WEB_ROOT">
+    AllowOverride All
+    Require all granted
+    EnableSendfile Off
+    EnableMMAP Off
+</Directory>
+# Salts, install lock and staging area: on EFS, never served.
+<Directory "$PRIVATE_DIR">
+    AllowOverride None
+    Require all denied
+</Directory>
+# Served from local disk, so it answers 503 rather than 404 when EFS is missing.
+Alias "$HEALTH_CHECK_PATH" "$HEALTH_DIR/healthz.php"
+<Directory "$HEALTH_DIR">
+    AllowOverride None
+    Require all granted
+</Directory>
+DirectoryIndex index.php index.html
+EOF
+}
+
+# refresh_db_credentials writes DB_USER and DB_PASSWORD from the RDS-managed
+# secret to CREDS_FILE, replacing it only when they changed. Installed on its own
+# as CREDS_SCRIPT and run by a systemd timer, since RDS rotates the secret.
+refresh_db_credentials() {
+	local secret user pass tmp
+	secret=$(aws secretsmanager get-secret-value --region "$REGION" --secret-id "$DB_SECRET_ARN" \
+		--query SecretString --output text) || die "could not read secret $DB_SECRET_ARN in $REGION"
+	user=$(printf '%s' "$secret" | jq -er '.username | strings') || die "secret $DB_SECRET_ARN has no string \"username\""
+	pass=$(printf '%s' "$secret" | jq -er '.password | strings') || die "secret $DB_SECRET_ARN has no string \"password\""
+	if [[ -z $user || -z $pass || $user$pass == *[[:cntrl:]]* ]]; then
+		die "secret $DB_SECRET_ARN has an empty username or password, or one with control characters"
+	fi
+	install -d -m 0750 -g "$WEB_GROUP" "$CREDS_DIR"
+	tmp=$(mktemp "$CREDS_DIR/.db-credentials.XXXXXX")
+	{
+		printf '<?php\n// From Secrets Manager (%s); rewritten when the secret rotates.\n' "$DB_SECRET_ARN"
+		printf "define('DB_USER', '%s');\n" "$(php_quote "$user")"
+		printf "define('DB_PASSWORD', '%s');\n" "$(php_quote "$pass")"
+	} >"$tmp"
+	if [[ -f $CREDS_FILE ]] && cmp -s "$tmp" "$CREDS_FILE"; then
+		rm -f "$tmp"
+		log "database credentials unchanged"
+		return 0
+	fi
+	chgrp "$WEB_GROUP" "$tmp"
+	chmod 0640 "$tmp"
+	mv -f "$tmp" "$CREDS_FILE"
+	log "database credentials written to $CREDS_FILE"
+}
+
+install_credentials_refresher() {
+	mkdir -p "$(dirname "$CREDS_SCRIPT")"
+	{
+		printf '#!/bin/bash\n# Installed by the WordPress boot script; see refresh_db_credentials there.\n'
+		printf 'set -Eeuo pipefail\nLOG_TAG=wordpress-db-credentials\n'
+		declare -p REGION DB_SECRET_ARN CREDS_DIR CREDS_FILE WEB_GROUP
+		declare -f log die php_quote refresh_db_credentials
+		printf 'refresh_db_credentials\n'
+	} | put_file 0755 "$CREDS_SCRIPT"
+
+	put_file 0644 "$SYSTEMD_DIR/wordpress-db-credentials.service" <<EOF
+[Unit]
+Description=Refresh the WordPress database credentials from Secrets Manager
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart=$CREDS_SCRIPT
+EOF
+	# OnActiveSec starts the cycle: OnUnitActiveSec alone never fires for a unit
+	# that systemd has not run yet.
+	put_file 0644 "$SYSTEMD_DIR/wordpress-db-credentials.timer" <<'EOF'
+[Unit]
+Description=Refresh the WordPress database credentials every 2 minutes (RDS rotates them)
+
+[Timer]
+OnActiveSec=2min
+OnUnitActiveSec=2min
+RandomizedDelaySec=20s
+
+[Install]
+WantedBy=timers.target
+EOF
+}
+
+# with_install_lock CMD...: runs CMD holding an flock on EFS, so that of several
+# servers booting together exactly one installs and the others wait, then find
+# it done. EFS (NFSv4.1) releases the lock of a server that dies.
+with_install_lock() {
+	local fd
+	mkdir -p "$PRIVATE_DIR"
+	exec {fd}>>"$PRIVATE_DIR/install.lock"
+	flock -w "$LOCK_TIMEOUT" "$fd" || die "timed out after $LOCK_TIMEOUT s waiting for $PRIVATE_DIR/install.lock"
+	"$@"
+	exec {fd}>&-
+}
+
+install_wordpress() {
+	if [[ -f $WEB_ROOT/wp-includes/version.php ]]; then
+		log "WordPress is already on EFS; not installing"
+		return 0
+	fi
+	local foreign
+	foreign=$(find "$WEB_ROOT" -mindepth 1 -maxdepth 1 ! -name .wp-private ! -name lost+found -print -quit)
+	if [[ ! -e $PRIVATE_DIR/install-in-progress && -n $foreign ]]; then
+		log "the web root already holds a site without WordPress ($foreign); not installing over it"
+		return 0
+	fi
+
+	local url="https://wordpress.org/wordpress-$WP_VERSION.tar.gz" tmp want got
+	tmp=$(mktemp -d)
+	log "downloading $url"
+	retry curl -fsSL -o "$tmp/wordpress.tar.gz" "$url" || die "could not download $url"
+	retry curl -fsSL -o "$tmp/wordpress.tar.gz.sha1" "$url.sha1" || die "could not download $url.sha1"
+	want=$(tr -d '[:space:]' <"$tmp/wordpress.tar.gz.sha1")
+	[[ $want =~ ^[0-9a-f]{40}$ ]] || die "$url.sha1 holds no SHA-1 checksum"
+	got=$(sha1sum "$tmp/wordpress.tar.gz" | cut -d ' ' -f 1)
+	[[ $got == "$want" ]] || die "SHA-1 of $url is $got, want $want"
+
+	# Unpacked on EFS itself, so each move into place below is an atomic rename.
+	local staging=$PRIVATE_DIR/staging entry
+	rm -rf "$staging"
+	mkdir -p "$staging"
+	tar -xzf "$tmp/wordpress.tar.gz" -C "$staging" --no-same-owner
+	rm -rf "$tmp"
+	[[ -f $staging/wordpress/wp-includes/version.php ]] || die "$url has no wordpress/wp-includes/version.php"
+	chown -R "$WEB_USER:$WEB_GROUP" "$staging/wordpress"
+	# Entries already present are kept. wp-includes goes last: its version.php
+	# marks a complete install, and the marker below lets a crashed one resume.
+	touch "$PRIVATE_DIR/install-in-progress"
+	for entry in "$staging"/wordpress/*; do
+		if [[ $entry != */wp-includes && ! -e $WEB_ROOT/$${entry##*/} ]]; then
+			mv "$entry" "$WEB_ROOT/"
+		fi
+	done
+	if [[ ! -e $WEB_ROOT/wp-includes ]]; then
+		mv "$staging/wordpress/wp-includes" "$WEB_ROOT/"
+	fi
+	[[ -f $WEB_ROOT/wp-includes/version.php ]] || die "WordPress install left no $WEB_ROOT/wp-includes/version.php"
+	rm -rf "$staging" "$PRIVATE_DIR/install-in-progress"
+	log "installed WordPress $WP_VERSION on EFS"
+}
+
+write_private_files() {
+	put_file 0644 "$PRIVATE_DIR/.htaccess" "$WEB_USER:$WEB_GROUP" <<<'Require all denied'
+	local salts=$PRIVATE_DIR/wp-salts.php name
+	if [[ ! -e $salts ]]; then
+		{
+			printf '<?php\n// Generated once, at the first boot; keep it: new salts log everyone out.\n'
+			for name in AUTH_KEY SECURE_AUTH_KEY LOGGED_IN_KEY NONCE_KEY AUTH_SALT SECURE_AUTH_SALT LOGGED_IN_SALT NONCE_SALT; do
+				printf "define('%s', '%s');\n" "$name" "$(head -c 48 /dev/urandom | base64 -w 0)"
+			done
+		} | put_file 0640 "$salts" "$WEB_USER:$WEB_GROUP"
+	fi
+	printf 'This file is on EFS; %s answers 200 only while it can see it.\n' "$HEALTH_CHECK_PATH" |
+		put_file 0644 "$PRIVATE_DIR/efs-marker" "$WEB_USER:$WEB_GROUP"
+}
+
+write_wp_config() {
+	local config=$WEB_ROOT/wp-config.php
+	if [[ -e $config || ! -f $WEB_ROOT/wp-includes/version.php ]]; then
+		return 0
+	fi
+	{
+		printf '<?php\n// Written once by the boot script, never rewritten: edits here stick.\n'
+		printf '// DB_USER and DB_PASSWORD live on each server, refreshed from Secrets Manager.\n'
+		printf "require '%s';\n" "$(php_quote "$CREDS_FILE")"
+		printf "require '%s';\n" "$(php_quote "$PRIVATE_DIR/wp-salts.php")"
+		printf "define('DB_NAME', '%s');\n" "$(php_quote "$DB_NAME")"
+		printf "define('DB_HOST', '%s');\n" "$(php_quote "$DB_HOST:$DB_PORT")"
+		cat <<'EOF'
+define('DB_CHARSET', 'utf8mb4');
+define('DB_COLLATE', '');
+// RDS requires TLS.
+define('MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL);
+$table_prefix = 'wp_';
+// The ALB terminates HTTPS; without this WordPress would redirect in circles.
+if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && $_SERVER['HTTP_X_FORWARDED_PROTO'] === 'https') {
+    $_SERVER['HTTPS'] = 'on';
+}
+// Every server writes the same files on EFS; never ask for FTP credentials.
+define('FS_METHOD', 'direct');
+define('WP_DEBUG', false);
+if (!defined('ABSPATH')) {
+    define('ABSPATH', __DIR__ . '/');
+}
+require_once ABSPATH . 'wp-settings.php';
+EOF
+	} | put_file 0640 "$config" "$WEB_USER:$WEB_GROUP"
+}
+
+setup_site() {
+	install_wordpress
+	write_private_files
+	write_wp_config
+}
+
+start_services() {
+	apachectl configtest || die "the Apache configuration is invalid"
+	systemctl daemon-reload
+	systemctl enable php-fpm httpd wordpress-db-credentials.timer
+	if ((CONFIG_CHANGED)); then
+		systemctl restart php-fpm httpd wordpress-db-credentials.timer
+	else
+		systemctl start php-fpm httpd wordpress-db-credentials.timer
+	fi
+	systemctl is-active --quiet php-fpm httpd || die "php-fpm or httpd is not running"
+}
+
+main() {
+	# Into a file, the journal, and (through cloud-init's capture) the console.
+	exec > >(tee -a "$LOG_FILE" | logger -t "$LOG_TAG" -s) 2>&1
+	trap 'on_error $? $LINENO "$BASH_COMMAND"' ERR
+	log "starting: EFS $FILE_SYSTEM_ID, database $DB_HOST:$DB_PORT/$DB_NAME, WordPress $WP_VERSION"
+	install_packages
+	configure_efs_utils
+	mount_efs
+	configure_selinux
+	configure_php
+	configure_apache
+	install_credentials_refresher
+	"$CREDS_SCRIPT" || die "could not fetch the database credentials from $DB_SECRET_ARN"
+	with_install_lock setup_site
+	start_services
+	log "done"
+}
+
+if ! (return 0 2>/dev/null); then
+	main "$@"
+fi
