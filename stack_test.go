@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -24,13 +25,18 @@ import (
 func TestNothingButTheLoadBalancerIsReachableFromTheInternet(t *testing.T) {
 	forEachStack(t, func(t *testing.T, c wordpress.StackConfig, s *stacktest.Stack) {
 		byName, _ := s.GroupRefs(t)
-		if diff := cmp.Diff([]string{"ExternalWeb", "InternalData", "InternalEFS", "InternalWeb"}, stacktest.SortedNames(byName)); diff != "" {
+		groups := []string{"ExternalWeb", "InternalData", "InternalEFS", "InternalWeb"}
+		if c.ObjectCache {
+			groups = []string{"ExternalWeb", "InternalCache", "InternalData", "InternalEFS", "InternalWeb"}
+		}
+		if diff := cmp.Diff(groups, stacktest.SortedNames(byName)); diff != "" {
 			t.Errorf("security groups (-want +got):\n%s", diff)
 		}
 		for _, r := range s.Rules(t) {
 			f := strings.Fields(r)
 			group, dir, port, peer := f[0], f[1], f[2], f[3]
-			if dir == "in" && strings.Contains(peer, "/") && group != "ExternalWeb" {
+			fromAddresses := strings.Contains(peer, "/") || strings.HasPrefix(peer, "pl-")
+			if dir == "in" && fromAddresses && group != "ExternalWeb" {
 				t.Errorf("%s: only ExternalWeb may admit traffic from an address range", r)
 			}
 			if dir == "in" && (port == "22" || port == "3389") {
@@ -46,21 +52,28 @@ func TestNothingButTheLoadBalancerIsReachableFromTheInternet(t *testing.T) {
 
 func TestProviderTags(t *testing.T) {
 	forEachStack(t, func(t *testing.T, c wordpress.StackConfig, s *stacktest.Stack) {
-		providers := stacktest.AsSlice(s.Block("provider")["aws"])
-		if len(providers) != 1 {
-			t.Fatalf("got %d aws providers, want 1", len(providers))
+		// The stack's region, and us-east-1 for what CloudFront needs there.
+		wantProviders := []string{" " + c.Region}
+		if c.CDN {
+			wantProviders = append(wantProviders, "us_east_1 us-east-1")
 		}
-		p := stacktest.AsMap(providers[0])
-		tags := stacktest.AsMap(stacktest.AsMap(stacktest.AsSlice(p["default_tags"])[0])["tags"])
 		wantTags := map[string]any{"project": c.Project, "environment": c.Environment, "managed-by": "cdktf"}
 		for k, v := range c.Tags {
 			wantTags[k] = v
 		}
-		if diff := cmp.Diff(wantTags, tags); diff != "" {
-			t.Errorf("default tags (-want +got):\n%s", diff)
+		var gotProviders []string
+		for _, p := range stacktest.AsSlice(s.Block("provider")["aws"]) {
+			p := stacktest.AsMap(p)
+			alias, _ := p["alias"].(string)
+			gotProviders = append(gotProviders, fmt.Sprintf("%s %v", alias, p["region"]))
+			tags := stacktest.AsMap(stacktest.AsMap(stacktest.AsSlice(p["default_tags"])[0])["tags"])
+			if diff := cmp.Diff(wantTags, tags); diff != "" {
+				t.Errorf("provider %q default tags (-want +got):\n%s", alias, diff)
+			}
 		}
-		if p["region"] != c.Region {
-			t.Errorf("provider region: got %v, want %s", p["region"], c.Region)
+		sort.Strings(gotProviders)
+		if diff := cmp.Diff(wantProviders, gotProviders); diff != "" {
+			t.Errorf("aws providers, as \"alias region\" (-want +got):\n%s", diff)
 		}
 	})
 }
@@ -84,15 +97,26 @@ func TestBackendIsExplicitAndRelative(t *testing.T) {
 func TestOutputs(t *testing.T) {
 	forEachStack(t, func(t *testing.T, c wordpress.StackConfig, s *stacktest.Stack) {
 		outputs := s.Block("output")
-		if diff := cmp.Diff([]string{"admin_secret_arn", "alb_dns_name", "db_endpoint", "db_secret_arn", "efs_id", "site_url"}, stacktest.SortedNames(outputs)); diff != "" {
+		names := []string{"admin_secret_arn", "alb_dns_name", "db_endpoint", "db_secret_arn", "efs_id", "site_url"}
+		if c.CDN {
+			names = append(names, "cdn_domain_name")
+			sort.Strings(names)
+		}
+		if diff := cmp.Diff(names, stacktest.SortedNames(outputs)); diff != "" {
 			t.Errorf("outputs (-want +got):\n%s", diff)
 		}
 		lbName, _ := s.Only(t, "aws_lb")
-		scheme := "http://"
-		if c.CertificateARN != "" {
-			scheme = "https://"
+		want := "http://" + stacktest.Ref("aws_lb", lbName, "dns_name")
+		switch {
+		case c.DomainName != "":
+			want = "https://" + c.DomainName
+		case c.CDN:
+			cdnName, _ := s.Only(t, "aws_cloudfront_distribution")
+			want = "https://" + stacktest.Ref("aws_cloudfront_distribution", cdnName, "domain_name")
+		case c.CertificateARN != "":
+			want = "https://" + stacktest.Ref("aws_lb", lbName, "dns_name")
 		}
-		if got, want := stacktest.AsMap(outputs["site_url"])["value"], scheme+stacktest.Ref("aws_lb", lbName, "dns_name"); got != want {
+		if got := stacktest.AsMap(outputs["site_url"])["value"]; got != want {
 			t.Errorf("site_url: got %v, want %s", got, want)
 		}
 	})
@@ -113,6 +137,7 @@ func TestConfigurationReachesTheStack(t *testing.T) {
 			preventDestroy = map[string]any{"prevent_destroy": true}
 		}
 		_, tg := s.Only(t, "aws_lb_target_group")
+		_, flowLogs := s.Where(t, "aws_cloudwatch_log_group", "name", "/vpc/"+c.Name()+"/flow-logs")
 		// The boot script as Terraform will hand it to the servers, and as
 		// the web tier renders this configuration's values: the lines
 		// holding them must match.
@@ -138,7 +163,7 @@ func TestConfigurationReachesTheStack(t *testing.T) {
 			got, want any
 		}{
 			{"vpc_cidr", attr("aws_vpc", "cidr_block"), c.VpcCIDR},
-			{"flow_log_retention_days", attr("aws_cloudwatch_log_group", "retention_in_days"), float64(c.FlowLogRetentionDays)},
+			{"flow_log_retention_days", flowLogs["retention_in_days"], float64(c.FlowLogRetentionDays)},
 			{"db_engine_version", attr("aws_db_instance", "engine_version"), c.DBEngineVersion},
 			{"db_instance_class", attr("aws_db_instance", "instance_class"), c.DBInstanceClass},
 			{"db_allocated_storage", attr("aws_db_instance", "allocated_storage"), float64(c.DBAllocatedStorage)},

@@ -4,6 +4,7 @@ package security_test
 
 import (
 	"os"
+	"sort"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -17,13 +18,20 @@ import (
 var stacks *stacktest.Set
 
 func TestMain(m *testing.M) {
-	stacks = stacktest.Start(stacktest.Case{Name: "security", Build: func(s cdktf.TerraformStack) {
-		n := network.NewNetwork(s, "network", network.NetworkConfig{
-			Name:              "wordpress-sec",
-			AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
-		})
-		security.NewSecurity(s, "security", security.SecurityConfig{Network: n})
-	}})
+	build := func(cfg security.SecurityConfig) func(s cdktf.TerraformStack) {
+		return func(s cdktf.TerraformStack) {
+			cfg.Network = network.NewNetwork(s, "network", network.NetworkConfig{
+				Name:              "wordpress-sec",
+				AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
+			})
+			security.NewSecurity(s, "security", cfg)
+		}
+	}
+	stacks = stacktest.Start(
+		stacktest.Case{Name: "security", Build: build(security.SecurityConfig{})},
+		// Behind CloudFront, with the object cache.
+		stacktest.Case{Name: "front", Build: build(security.SecurityConfig{CloudFrontPrefixListID: "pl-3b927c52", ObjectCache: true})},
+	)
 	os.Exit(m.Run())
 }
 
@@ -76,5 +84,28 @@ func TestRulesAreLeastPrivilege(t *testing.T) {
 				t.Errorf("rule %s: got protocol %v ports %v-%v, want one tcp port", name, r["ip_protocol"], r["from_port"], r["to_port"])
 			}
 		}
+	}
+}
+
+// TestFrontRules: behind CloudFront the load balancer admits CloudFront's
+// prefix list on port 80 only, and the object cache admits the web servers
+// only; every other rule stays as it is without them.
+func TestFrontRules(t *testing.T) {
+	plain := stacks.Get(t, "security").Rules(t)
+	front := stacks.Get(t, "front")
+	byName, _ := front.GroupRefs(t)
+	if diff := cmp.Diff([]string{"ExternalWeb", "InternalCache", "InternalData", "InternalEFS", "InternalWeb"}, stacktest.SortedNames(byName)); diff != "" {
+		t.Errorf("security groups (-want +got):\n%s", diff)
+	}
+	var want []string
+	for _, r := range plain {
+		if r != "ExternalWeb in 443 0.0.0.0/0" && r != "ExternalWeb in 80 0.0.0.0/0" {
+			want = append(want, r)
+		}
+	}
+	want = append(want, "ExternalWeb in 80 pl-3b927c52", "InternalCache in 6379 InternalWeb", "InternalWeb out 6379 InternalCache")
+	sort.Strings(want)
+	if diff := cmp.Diff(want, front.Rules(t)); diff != "" {
+		t.Errorf("rules (-want +got):\n%s", diff)
 	}
 }

@@ -139,6 +139,12 @@ func newOutputs(scope constructs.Construct, s *Stack) {
 			Description: jsii.String(o.description),
 		})
 	}
+	if s.CDN != nil {
+		cdktf.NewTerraformOutput(scope, jsii.String("cdn_domain_name"), &cdktf.TerraformOutputConfig{
+			Value:       s.CDN.DomainName,
+			Description: jsii.String("CloudFront's name, for a CNAME or alias record when Route 53 is not managed here"),
+		})
+	}
 }
 
 func defaultTags(cfg StackConfig) *map[string]*string {

@@ -35,8 +35,8 @@ func (s *Stack) GroupRef(t testing.TB, name string) string {
 var RuleTypes = []string{"aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"}
 
 // Rules renders every security group rule of the stack as
-// "Group in|out port peer", sorted; a peer is a group name or an address
-// range.
+// "Group in|out port peer", sorted; a peer is a group name, an address
+// range or a prefix list ID ("pl-…").
 func (s *Stack) Rules(t testing.TB) []string {
 	t.Helper()
 	_, byRef := s.GroupRefs(t)
@@ -53,6 +53,9 @@ func (s *Stack) Rules(t testing.TB) []string {
 			}
 			if v6, ok := r["cidr_ipv6"].(string); ok {
 				peer = v6
+			}
+			if pl, ok := r["prefix_list_id"].(string); ok {
+				peer = pl
 			}
 			group, _ := r["security_group_id"].(string)
 			out = append(out, fmt.Sprintf("%s %s %v %s", byRef[group], dir, r["from_port"], peer))
