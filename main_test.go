@@ -96,7 +96,8 @@ func forEachStack(t *testing.T, f func(t *testing.T, c wordpress.StackConfig, s 
 // variantConfig turns on, in one more stack of the same synthesis, every
 // option the committed environments leave off: S3 state, HTTPS, x86 web
 // servers, relaxed data protection, stickiness, extra tags, three zones, an
-// overridden subnet, and a site title and admin e-mail of its own.
+// overridden subnet, a site title and admin e-mail of its own, and WAF and a
+// domain name without a CDN.
 func variantConfig() wordpress.StackConfig {
 	c := wordpress.DefaultConfig()
 	c.Environment = "variant"
@@ -112,6 +113,9 @@ func variantConfig() wordpress.StackConfig {
 	c.SiteTitle = `Ann's "Resilient" Blog & $5 Tips`
 	c.AdminEmail = "web-team+wordpress@example.org"
 	c.Stickiness = true
+	// WAF on the load balancer, a domain whose DNS is managed elsewhere.
+	c.WAF = true
+	c.DomainName = "www.example.org"
 	c = c.Resolve()
 	if err := c.Validate(nil); err != nil {
 		panic(fmt.Sprintf("variant configuration: %v", err))

@@ -62,6 +62,23 @@ func TestBadConfiguration(t *testing.T) {
 		{"state bucket", `{"environments": {"dev": {"state_bucket": "My_Bucket"}}}`, []string{`environments.dev.state_bucket: got "My_Bucket"`, "S3 bucket name"}},
 		{"flow log retention", `{"environments": {"dev": {"flow_log_retention_days": 45}}}`, []string{"environments.dev.flow_log_retention_days: got 45", "CloudWatch Logs accepts"}},
 		{"reserved tag", `{"environments": {"dev": {"tags": {"aws:owner": "me"}}}}`, []string{`environments.dev.tags: got "aws:owner"`}},
+		{"zone of another region", `{"environments": {"dev": {"availability_zones": ["us-east-1a", "eu-west-1b"]}}}`, []string{`environments.dev.availability_zones: got "eu-west-1b"`, "zone of region us-east-1"}},
+		{"cdn certificate outside us-east-1", `{"environments": {"dev": {"cdn": true, "domain_name": "www.example.com", "cdn_certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"}}}`, []string{"environments.dev.cdn_certificate_arn", "us-east-1"}},
+		{"cdn certificate without cdn", `{"environments": {"dev": {"domain_name": "www.example.com", "cdn_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"}}}`, []string{"environments.dev.cdn_certificate_arn", "cdn: true"}},
+		{"cdn certificate without a domain", `{"environments": {"dev": {"cdn": true, "cdn_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"}}}`, []string{"environments.dev.cdn_certificate_arn", "domain_name"}},
+		{"cdn and an ALB certificate", `{"environments": {"dev": {"cdn": true, "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"}}}`, []string{"environments.dev.cdn and environments.dev.certificate_arn: both set", "cdn_certificate_arn"}},
+		{"cdn in a region without a pinned prefix list", `{"environments": {"dev": {"region": "af-south-1", "cdn": true}}}`, []string{"environments.dev.cloudfront_prefix_list_id", "af-south-1"}},
+		{"prefix list without cdn", `{"environments": {"dev": {"cloudfront_prefix_list_id": "pl-12345678"}}}`, []string{`environments.dev.cloudfront_prefix_list_id: got "pl-12345678"`, "cdn: true"}},
+		{"prefix list format", `{"environments": {"dev": {"cdn": true, "cloudfront_prefix_list_id": "sg-12345678"}}}`, []string{`environments.dev.cloudfront_prefix_list_id: got "sg-12345678"`}},
+		{"waf rate limit", `{"environments": {"dev": {"waf": true, "waf_login_rate_limit": 5}}}`, []string{"environments.dev.waf_login_rate_limit: got 5", "10 to 2000000000"}},
+		{"waf log retention", `{"environments": {"dev": {"waf_log_retention_days": 10}}}`, []string{"environments.dev.waf_log_retention_days: got 10", "CloudWatch Logs accepts"}},
+		{"cache node type", `{"environments": {"dev": {"object_cache": true, "cache_node_type": "t4g.micro"}}}`, []string{`environments.dev.cache_node_type: got "t4g.micro"`, "cache.t4g.micro"}},
+		{"domain name", `{"environments": {"dev": {"domain_name": "Example", "hosted_zone_id": "Z123"}}}`, []string{`environments.dev.domain_name: got "Example"`, "host name"}},
+		{"hosted zone format", `{"environments": {"dev": {"domain_name": "www.example.com", "hosted_zone_id": "zone-1"}}}`, []string{`environments.dev.hosted_zone_id: got "zone-1"`}},
+		{"zone without a domain", `{"environments": {"dev": {"hosted_zone_id": "Z123"}}}`, []string{`environments.dev.hosted_zone_id: got "Z123"`, "domain_name"}},
+		{"zone and a certificate", `{"environments": {"dev": {"domain_name": "www.example.com", "hosted_zone_id": "Z123", "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"}}}`, []string{"environments.dev.hosted_zone_id and environments.dev.certificate_arn: both set"}},
+		{"zone and a cdn certificate", `{"environments": {"dev": {"cdn": true, "domain_name": "www.example.com", "hosted_zone_id": "Z123", "cdn_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"}}}`, []string{"environments.dev.hosted_zone_id and environments.dev.cdn_certificate_arn: both set"}},
+		{"domain without a zone or certificate", `{"environments": {"dev": {"cdn": true, "domain_name": "www.example.com"}}}`, []string{`environments.dev.domain_name: got "www.example.com"`, "hosted_zone_id"}},
 		{"errors of two environments together", `{"environments": {"a": {"min_size": 0}, "b": {"region": "x"}}}`, []string{"environments.a.min_size", `environments.b.region: got "x"`}},
 	}
 	for _, tt := range tests {
@@ -145,5 +162,34 @@ func TestRelaxedDataProtectionWarns(t *testing.T) {
 				t.Errorf("warning %q does not name data_protection", w)
 			}
 		}
+	}
+}
+
+// TestEdgeCombinations: the combinations of the optional front that are
+// allowed parse, and cdn picks up the region's pinned prefix list.
+func TestEdgeCombinations(t *testing.T) {
+	tests := []struct {
+		name, env  string
+		prefixList string
+	}{
+		{"cdn alone", `{"cdn": true}`, "pl-3b927c52"},
+		{"cdn elsewhere", `{"cdn": true, "region": "eu-west-1"}`, "pl-4fa04526"},
+		{"cdn with a prefix list of its own", `{"cdn": true, "region": "af-south-1", "cloudfront_prefix_list_id": "pl-0123456789abcdef0"}`, "pl-0123456789abcdef0"},
+		{"cdn with a certificate from elsewhere", `{"cdn": true, "domain_name": "www.example.com", "cdn_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"}`, "pl-3b927c52"},
+		{"cdn, zone and waf", `{"cdn": true, "waf": true, "domain_name": "www.example.com", "hosted_zone_id": "Z123"}`, "pl-3b927c52"},
+		{"load balancer with a zone", `{"domain_name": "www.example.com", "hosted_zone_id": "Z123", "waf": true}`, ""},
+		{"load balancer with a certificate from elsewhere", `{"domain_name": "www.example.com", "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"}`, ""},
+		{"object cache", `{"object_cache": true, "cache_node_type": "cache.m7g.large"}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfgs, err := wordpress.ParseConfig([]byte(`{"environments": {"dev": ` + tt.env + `}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfgs[0].CloudFrontPrefixListID; got != tt.prefixList {
+				t.Errorf("cloudfront_prefix_list_id: got %q, want %q", got, tt.prefixList)
+			}
+		})
 	}
 }

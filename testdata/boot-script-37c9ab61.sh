@@ -16,6 +16,15 @@ DB_NAME='wordpress'
 DB_SECRET_ARN='${aws_db_instance.database.master_user_secret[0].secret_arn}'
 WP_VERSION='6.8.3'
 HEALTH_CHECK_PATH='/healthz.php'
+# Only the load balancer, somewhere in the VPC, may say who the visitor is.
+VPC_CIDR='10.0.0.0/16'
+SITE_URL='http://${aws_lb.web.dns_name}'
+# shellcheck disable=SC2016 # the title is text: a "$" in it stays a "$"
+SITE_TITLE='WordPress'
+ADMIN_EMAIL='admin@example.com'
+ADMIN_USER='admin'
+# Empty until the first boot installs WordPress and stores the admin password there.
+ADMIN_SECRET_ARN='${aws_secretsmanager_secret.wordpress_admin.arn}'
 
 WEB_ROOT=/var/www/html
 # Lives on EFS next to the site but is never served (see the Apache config).
@@ -25,9 +34,14 @@ EFS_UTILS_CONF=/etc/amazon/efs/efs-utils.conf
 PHP_INI_DIR=/etc/php.d
 HTTPD_CONF_DIR=/etc/httpd/conf.d
 HEALTH_DIR=/usr/local/share/wordpress-health
+SHARE_DIR=/usr/local/share/wordpress-boot
 CREDS_DIR=/etc/wordpress
 CREDS_FILE=/etc/wordpress/db-credentials.php
+CA_BUNDLE=/etc/wordpress/rds-ca-bundle.pem
 CREDS_SCRIPT=/usr/local/sbin/wordpress-db-credentials
+# PHP writes here when MySQL refuses the password; a systemd path unit then
+# refreshes the credentials at once instead of at the next timer run.
+REFRESH_DIR=/var/lib/wordpress-boot
 SYSTEMD_DIR=/etc/systemd/system
 LOG_FILE=/var/log/wordpress-boot.log
 WEB_USER=apache
@@ -133,7 +147,8 @@ configure_selinux() {
 }
 
 configure_php() {
-	put_file 0644 "$PHP_INI_DIR/90-wordpress.ini" <<'EOF'
+	{
+		cat <<'EOF'
 ; WordPress is served from EFS, where every stat() is a network round trip:
 ; OPcache and the realpath cache trust what they cached for a while instead.
 opcache.enable=1
@@ -148,8 +163,10 @@ realpath_cache_ttl=300
 upload_max_filesize=64M
 post_max_size=64M
 EOF
-	# The default opcache.blacklist_filename glob picks this up: rotated database
-	# credentials take effect at once rather than after revalidate_freq.
+		# Set here rather than trusted to the package's default: without it the
+		# database credentials stay cached for revalidate_freq after a rotation.
+		printf '; Files OPcache never caches (the database credentials).\nopcache.blacklist_filename=%s\n' "$PHP_INI_DIR/opcache*.blacklist"
+	} | put_file 0644 "$PHP_INI_DIR/90-wordpress.ini"
 	printf '%s\n' "$CREDS_FILE" | put_file 0644 "$PHP_INI_DIR/opcache-wordpress.blacklist"
 }
 
@@ -180,6 +197,20 @@ EOF
     EnableSendfile Off
     EnableMMAP Off
 </Directory>
+<FilesMatch "^\.ht">
+    Require all denied
+</FilesMatch>
+# The first boot installs WordPress; its web installer must never be offered,
+# not even when the database is replaced by an empty one.
+<LocationMatch "^/wp-admin/(install|setup-config)\.php">
+    Require all denied
+</LocationMatch>
+# The load balancer, and only it, names the visitor in X-Forwarded-For.
+<IfModule !remoteip_module>
+    LoadModule remoteip_module modules/mod_remoteip.so
+</IfModule>
+RemoteIPHeader X-Forwarded-For
+RemoteIPInternalProxy $VPC_CIDR
 # Salts, install lock and staging area: on EFS, never served.
 <Directory "$PRIVATE_DIR">
     AllowOverride None
@@ -259,6 +290,36 @@ RandomizedDelaySec=20s
 [Install]
 WantedBy=timers.target
 EOF
+	# When MySQL refuses the password, PHP writes the request file (at most every
+	# 5 s) and the refresh runs at once: a rotation costs seconds, not minutes.
+	install -d -m 0750 -g "$WEB_GROUP" "$REFRESH_DIR"
+	if [[ ! -f $REFRESH_DIR/refresh-request ]]; then
+		install -m 0660 -g "$WEB_GROUP" /dev/null "$REFRESH_DIR/refresh-request"
+	fi
+	put_file 0644 "$SYSTEMD_DIR/wordpress-db-credentials.path" <<EOF
+[Unit]
+Description=Refresh the WordPress database credentials when MySQL refuses them
+
+[Path]
+PathChanged=$REFRESH_DIR/refresh-request
+Unit=wordpress-db-credentials.service
+
+[Install]
+WantedBy=paths.target
+EOF
+}
+
+# fetch_rds_ca_bundle stores the CA bundle of the region's RDS certificates,
+# against which PHP verifies the database server. Without it, fail: TLS that
+# trusts any certificate is no protection against an impostor.
+fetch_rds_ca_bundle() {
+	local url="https://truststore.pki.rds.amazonaws.com/$REGION/$REGION-bundle.pem" tmp
+	tmp=$(mktemp)
+	retry curl -fsSL -o "$tmp" "$url" || die "could not download the RDS CA bundle $url"
+	grep -q -- '-----BEGIN CERTIFICATE-----' "$tmp" || die "$url holds no certificate"
+	install -d -m 0750 -g "$WEB_GROUP" "$CREDS_DIR"
+	put_file 0644 "$CA_BUNDLE" <"$tmp"
+	rm -f "$tmp"
 }
 
 # with_install_lock CMD...: runs CMD holding an flock on EFS, so that of several
@@ -340,7 +401,8 @@ write_wp_config() {
 		return 0
 	fi
 	{
-		printf '<?php\n// Written once by the boot script, never rewritten: edits here stick.\n'
+		printf '<?php\n// Written once by the boot script. Edits stick, except to the DB_NAME and\n'
+		printf '// DB_HOST lines, which every boot points at the stack'"'"'s current database.\n'
 		printf '// DB_USER and DB_PASSWORD live on each server, refreshed from Secrets Manager.\n'
 		printf "require '%s';\n" "$(php_quote "$CREDS_FILE")"
 		printf "require '%s';\n" "$(php_quote "$PRIVATE_DIR/wp-salts.php")"
@@ -349,7 +411,7 @@ write_wp_config() {
 		cat <<'EOF'
 define('DB_CHARSET', 'utf8mb4');
 define('DB_COLLATE', '');
-// RDS requires TLS.
+// RDS requires TLS; wp-content/db.php also verifies the server's certificate.
 define('MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL);
 $table_prefix = 'wp_';
 // The ALB terminates HTTPS; without this WordPress would redirect in circles.
@@ -367,20 +429,211 @@ EOF
 	} | put_file 0640 "$config" "$WEB_USER:$WEB_GROUP"
 }
 
+# point_wp_config_at_database rewrites the DB_NAME and DB_HOST lines of
+# wp-config.php, and nothing else, so that a restored or replaced database is
+# picked up by the next boot while every other edit stays.
+point_wp_config_at_database() {
+	local config=$WEB_ROOT/wp-config.php
+	[[ -f $config ]] || return 0
+	local pattern="^[[:space:]]*define\([[:space:]]*'DB_(NAME|HOST)'"
+	if [[ $(grep -Ec "$${pattern/NAME|HOST/NAME}" "$config") -ne 1 || $(grep -Ec "$${pattern/NAME|HOST/HOST}" "$config") -ne 1 ]]; then
+		log "WARNING: $config has no single DB_NAME and DB_HOST line; not pointing it at $DB_HOST:$DB_PORT/$DB_NAME"
+		return 0
+	fi
+	local tmp
+	tmp=$(mktemp)
+	PATTERN=$pattern NAME_LINE="define('DB_NAME', '$(php_quote "$DB_NAME")');" \
+		HOST_LINE="define('DB_HOST', '$(php_quote "$DB_HOST:$DB_PORT")');" \
+		awk '$0 ~ ENVIRON["PATTERN"] { print ($0 ~ /DB_NAME/ ? ENVIRON["NAME_LINE"] : ENVIRON["HOST_LINE"]); next }
+			{ print }' "$config" >"$tmp"
+	put_file "$(stat -c %a "$config")" "$config" "$(stat -c %u:%g "$config")" <"$tmp"
+	rm -f "$tmp"
+}
+
+# write_db_dropin installs wp-content/db.php: WordPress's own database class,
+# connecting over TLS with the server certificate verified against the RDS CA
+# bundle (WordPress itself passes only MYSQL_CLIENT_FLAGS, which encrypts but
+# trusts any certificate), and asking for fresh credentials when MySQL refuses
+# the password. It is rewritten at every boot; a db.php of another origin is
+# left alone, with a warning.
+write_db_dropin() {
+	local dropin=$WEB_ROOT/wp-content/db.php mark='Installed by the WordPress boot script'
+	[[ -d $WEB_ROOT/wp-content ]] || return 0
+	if [[ -e $dropin ]] && ! grep -qF "$mark" "$dropin"; then
+		log "WARNING: $dropin is not ours; the database certificate is verified only if it does so"
+		return 0
+	fi
+	{
+		printf "<?php\n// %s at every boot; edits are lost.\n" "$mark"
+		printf "const WORDPRESS_BOOT_DB_CA = '%s';\n" "$(php_quote "$CA_BUNDLE")"
+		printf "const WORDPRESS_BOOT_REFRESH = '%s';\n" "$(php_quote "$REFRESH_DIR/refresh-request")"
+		cat <<'EOF'
+class WordPress_Boot_DB extends wpdb {
+    public function db_connect($allow_bail = true) {
+        $this->is_mysql = true;
+        mysqli_report(MYSQLI_REPORT_OFF);
+        $dbh = mysqli_init();
+        // A CA makes mysqlnd verify the certificate and the host name.
+        $dbh->ssl_set(null, null, WORDPRESS_BOOT_DB_CA, null, null);
+        $dbh->options(MYSQLI_OPT_SSL_VERIFY_SERVER_CERT, true);
+        list($host, $port) = $this->parse_db_host($this->dbhost) ?: array($this->dbhost, null);
+        if (@$dbh->real_connect($host, $this->dbuser, $this->dbpassword, null, $port, null, MYSQLI_CLIENT_SSL)) {
+            $this->dbh = $dbh;
+            $this->init_charset();
+            $this->set_charset($dbh);
+            $this->ready = true;
+            $this->set_sql_mode();
+            $this->select($this->dbname, $dbh);
+            return true;
+        }
+        $this->dbh = null;
+        // Access denied: the secret has likely rotated; ask for it now.
+        $last = @filemtime(WORDPRESS_BOOT_REFRESH);
+        if (1045 === $dbh->connect_errno && false !== $last && $last < time() - 5) {
+            @file_put_contents(WORDPRESS_BOOT_REFRESH, time() . "\n");
+        }
+        if ($allow_bail) {
+            $this->bail('<h1>Error establishing a database connection</h1>', 'db_connect_fail');
+        }
+        return false;
+    }
+}
+$wpdb = new WordPress_Boot_DB(DB_USER, DB_PASSWORD, DB_NAME, DB_HOST);
+EOF
+	} | put_file 0644 "$dropin" "$WEB_USER:$WEB_GROUP"
+}
+
+# write_htaccess gives a new site WordPress's own rewrite rules, for the pretty
+# permalinks install_site turns on; WordPress manages the file from then on.
+write_htaccess() {
+	local htaccess=$WEB_ROOT/.htaccess pct=%
+	if [[ -e $htaccess || ! -f $WEB_ROOT/wp-includes/version.php ]]; then
+		return 0
+	fi
+	# "%" and "{" are kept apart in this script so Terraform never sees a directive.
+	put_file 0644 "$htaccess" "$WEB_USER:$WEB_GROUP" <<EOF
+# BEGIN WordPress
+<IfModule mod_rewrite.c>
+RewriteEngine On
+RewriteBase /
+RewriteRule ^index\.php$ - [L]
+RewriteCond $pct{REQUEST_FILENAME} !-f
+RewriteCond $pct{REQUEST_FILENAME} !-d
+RewriteRule . /index.php [L]
+</IfModule>
+# END WordPress
+EOF
+}
+
+# as_web_user CMD...: runs CMD as the web server's user, as PHP runs under php-fpm.
+as_web_user() {
+	if ((EUID == 0)) && [[ $WEB_USER != root ]]; then
+		runuser -u "$WEB_USER" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# site_php ARGS...: the install script, with what it needs in its environment.
+site_php() {
+	as_web_user env WP_SITE_URL="$SITE_URL" WP_SITE_TITLE="$SITE_TITLE" WP_ADMIN_USER="$ADMIN_USER" \
+		WP_ADMIN_EMAIL="$ADMIN_EMAIL" php "$SHARE_DIR/install.php" "$WEB_ROOT" "$@"
+}
+
+write_install_script() {
+	mkdir -p "$SHARE_DIR"
+	put_file 0644 "$SHARE_DIR/install.php" <<'EOF'
+<?php
+// Installs WordPress without its web installer, which would let the first
+// visitor of the site claim it. Run by the boot script under the install lock:
+//   php install.php WEB_ROOT status    prints "status: installed" or "status: not installed"
+//   php install.php WEB_ROOT install   reads the admin password on standard input
+// Site URL, title, admin user and e-mail come from the environment.
+if (PHP_SAPI !== 'cli' || count($argv) !== 3) {
+    exit(2);
+}
+$url = getenv('WP_SITE_URL');
+$_SERVER['HTTP_HOST'] = parse_url($url, PHP_URL_HOST) . (parse_url($url, PHP_URL_PORT) ? ':' . parse_url($url, PHP_URL_PORT) : '');
+$_SERVER['REQUEST_URI'] = '/';
+if (parse_url($url, PHP_URL_SCHEME) === 'https') {
+    $_SERVER['HTTP_X_FORWARDED_PROTO'] = 'https';
+}
+define('WP_INSTALLING', true);
+require $argv[1] . '/wp-load.php';
+require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+if (is_blog_installed()) {
+    echo "status: installed\n";
+    exit(0);
+}
+if ($argv[2] === 'status') {
+    echo "status: not installed\n";
+    exit(0);
+}
+$password = trim(stream_get_contents(STDIN));
+if (strlen($password) < 24) {
+    fwrite(STDERR, "install.php: want the admin password on standard input\n");
+    exit(1);
+}
+$result = wp_install(getenv('WP_SITE_TITLE'), getenv('WP_ADMIN_USER'), getenv('WP_ADMIN_EMAIL'), true, '', wp_slash($password));
+if (empty($result['user_id']) || !is_blog_installed()) {
+    fwrite(STDERR, "install.php: wp_install() did not install WordPress\n");
+    exit(1);
+}
+update_option('siteurl', $url);
+update_option('home', $url);
+update_option('permalink_structure', '/%postname%/');
+echo "status: installed now\n";
+EOF
+}
+
+# install_site installs WordPress into an empty database: the admin password is
+# made here, stored in the admin secret first (so it is never lost) and never
+# leaves the server otherwise.
+install_site() {
+	if [[ ! -f $WEB_ROOT/wp-config.php || ! -f $WEB_ROOT/wp-includes/version.php ]]; then
+		return 0
+	fi
+	local status
+	status=$(retry site_php status) || die "could not ask WordPress whether it is installed: $status"
+	case $status in
+	*"status: installed") return 0 ;;
+	*"status: not installed") ;;
+	*) die "could not ask WordPress whether it is installed (is the database reachable?): $status" ;;
+	esac
+	local password dir
+	password=$(head -c 48 /dev/urandom | base64 -w 0 | tr -d '+/=')
+	dir=$(mktemp -d)
+	jq -n --arg u "$ADMIN_USER" --arg p "$password" '{username: $u, password: $p}' >"$dir/secret.json"
+	aws secretsmanager put-secret-value --region "$REGION" --secret-id "$ADMIN_SECRET_ARN" \
+		--secret-string "file://$dir/secret.json" >/dev/null || {
+		rm -rf "$dir"
+		die "could not store the admin password in $ADMIN_SECRET_ARN; not installing"
+	}
+	rm -rf "$dir"
+	status=$(site_php install <<<"$password") || die "WordPress installation failed: $status"
+	[[ $status == *"status: installed now" ]] || die "WordPress installation failed: $status"
+	log "installed the site \"$SITE_TITLE\" for $ADMIN_EMAIL; admin password in $ADMIN_SECRET_ARN"
+}
+
 setup_site() {
 	install_wordpress
 	write_private_files
 	write_wp_config
+	point_wp_config_at_database
+	write_db_dropin
+	write_htaccess
+	install_site
 }
 
 start_services() {
 	apachectl configtest || die "the Apache configuration is invalid"
 	systemctl daemon-reload
-	systemctl enable php-fpm httpd wordpress-db-credentials.timer
+	local units=(php-fpm httpd wordpress-db-credentials.timer wordpress-db-credentials.path)
+	systemctl enable "$${units[@]}"
 	if ((CONFIG_CHANGED)); then
-		systemctl restart php-fpm httpd wordpress-db-credentials.timer
+		systemctl restart "$${units[@]}"
 	else
-		systemctl start php-fpm httpd wordpress-db-credentials.timer
+		systemctl start "$${units[@]}"
 	fi
 	systemctl is-active --quiet php-fpm httpd || die "php-fpm or httpd is not running"
 }
@@ -398,6 +651,8 @@ main() {
 	configure_apache
 	install_credentials_refresher
 	"$CREDS_SCRIPT" || die "could not fetch the database credentials from $DB_SECRET_ARN"
+	fetch_rds_ca_bundle
+	write_install_script
 	with_install_lock setup_site
 	start_services
 	log "done"
