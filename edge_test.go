@@ -191,8 +191,9 @@ func TestCDNCachesStaticFilesLong(t *testing.T) {
 }
 
 // TestLoadBalancerOnlyReachableThroughCDN: behind CloudFront, the load
-// balancer's group admits CloudFront's origin-facing addresses only, and
-// CloudFront is the only way visitors are sent.
+// balancer's group admits CloudFront's origin-facing addresses only, its
+// listener forwards only requests bearing this distribution's secret, and
+// CloudFront sends visitors over HTTPS only.
 func TestLoadBalancerOnlyReachableThroughCDN(t *testing.T) {
 	withOption(t, isCDN, func(t *testing.T, c wordpress.StackConfig, s *stacktest.Stack) {
 		external := s.GroupRef(t, "ExternalWeb")
@@ -215,6 +216,34 @@ func TestLoadBalancerOnlyReachableThroughCDN(t *testing.T) {
 		origins := stacktest.AsSlice(dist["origin"])
 		if len(origins) != 1 || stacktest.AsMap(origins[0])["domain_name"] != stacktest.Ref("aws_lb", lbName, "dns_name") {
 			t.Fatalf("origins: got %v, want the load balancer only", origins)
+		}
+		// Of all CloudFront traffic, the listener forwards this
+		// distribution's only: the one carrying its origin secret.
+		secretName, secret := s.Only(t, "terraform_data")
+		if secret["input"] != "${uuid()}" || !slices.Equal(stacktest.SortedStrings(stacktest.AsMap(secret["lifecycle"])["ignore_changes"]), []string{"input"}) {
+			t.Errorf("origin secret: got %v, want uuid() drawn once (ignore_changes on input)", secret)
+		}
+		secretRef := stacktest.Ref("terraform_data", secretName, "output")
+		wantHeader := []any{map[string]any{"name": edge.OriginHeader, "value": secretRef}}
+		if diff := cmp.Diff(wantHeader, stacktest.AsMap(origins[0])["custom_header"]); diff != "" {
+			t.Errorf("origin custom header (-want +got):\n%s", diff)
+		}
+		tgName, _ := s.Only(t, "aws_lb_target_group")
+		listenerName, listener := s.Only(t, "aws_lb_listener")
+		if listener["port"] != 80.0 {
+			t.Errorf("listener port: got %v, want 80 only", listener["port"])
+		}
+		if a := stacktest.AsMap(stacktest.AsSlice(listener["default_action"])[0]); a["type"] != "fixed-response" || stacktest.AsMap(a["fixed_response"])["status_code"] != "403" {
+			t.Errorf("listener default action: got %v, want a 403 for anything without the secret", a)
+		}
+		_, rule := s.Only(t, "aws_lb_listener_rule")
+		wantRule := map[string]any{
+			"listener_arn": stacktest.Ref("aws_lb_listener", listenerName, "arn"),
+			"condition":    []any{map[string]any{"http_header": map[string]any{"http_header_name": edge.OriginHeader, "values": []any{secretRef}}}},
+			"action":       []any{map[string]any{"type": "forward", "target_group_arn": stacktest.Ref("aws_lb_target_group", tgName, "arn")}},
+		}
+		if diff := cmp.Diff(wantRule, stacktest.Pick(rule, wantRule)); diff != "" {
+			t.Errorf("listener rule: forward only with the secret (-want +got):\n%s", diff)
 		}
 		coc := stacktest.AsMap(stacktest.AsMap(origins[0])["custom_origin_config"])
 		if coc["origin_protocol_policy"] != "http-only" || coc["http_port"] != 80.0 {

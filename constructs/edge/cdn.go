@@ -35,6 +35,9 @@ type CDNConfig struct {
 	// WebACLARN attaches a WAFv2 web ACL of scope CLOUDFRONT.
 	// Default: "" (none)
 	WebACLARN *string
+	// OriginSecret is sent to the load balancer in OriginHeader, which its
+	// listener requires. Required.
+	OriginSecret *string
 	// PriceClass picks the edge locations.
 	// Default: "PriceClass_All"
 	PriceClass string
@@ -63,6 +66,9 @@ func (cfg CDNConfig) validate() error {
 	}
 	if cfg.LoadBalancer == nil {
 		errs = append(errs, errors.New("load balancer: required"))
+	}
+	if cfg.OriginSecret == nil {
+		errs = append(errs, errors.New("origin secret: required"))
 	}
 	if len(cfg.Aliases) > 0 && cfg.CertificateARN == nil {
 		errs = append(errs, fmt.Errorf("aliases: got %q, want a certificate covering them", cfg.Aliases))
@@ -157,11 +163,15 @@ func NewCDN(scope constructs.Construct, id string, cfg CDNConfig) *CDN {
 		Origin: &[]*cloudfrontdistribution.CloudfrontDistributionOrigin{{
 			OriginId:   jsii.String(originID),
 			DomainName: cfg.LoadBalancer.DNSName(),
+			CustomHeader: &[]*cloudfrontdistribution.CloudfrontDistributionOriginCustomHeader{{
+				Name: jsii.String(OriginHeader), Value: cfg.OriginSecret,
+			}},
 			CustomOriginConfig: &cloudfrontdistribution.CloudfrontDistributionOriginCustomOriginConfig{
 				HttpPort:  jsii.Number(80),
 				HttpsPort: jsii.Number(443),
 				// The load balancer's DNS name cannot carry a certificate;
-				// its security group admits CloudFront only (README, "CDN").
+				// its group admits CloudFront only, its listener this
+				// distribution only (README, "CDN").
 				OriginProtocolPolicy: jsii.String("http-only"),
 				OriginSslProtocols:   jsii.Strings("TLSv1.2"),
 				// WordPress updates and imports in wp-admin take time.

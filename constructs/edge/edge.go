@@ -4,8 +4,15 @@
 // the target group, as in the blog post; given a certificate, port 443
 // terminates TLS 1.3 and port 80 redirects to it.
 //
+// Optionally (cdn.go, waf.go, dns.go) it also builds a CloudFront
+// distribution in front of the load balancer, which then forwards only
+// requests bearing the distribution's origin secret (origin.go); a WAFv2 web
+// ACL on the distribution or the load balancer; and certificates validated
+// through Route 53 with alias records for the site's domain.
+//
 // It needs the public subnets from the network tier and the ExternalWeb
-// group from the security tier. The web tier registers its servers in
+// group from the security tier (which admits only CloudFront when the CDN
+// is on). The web tier registers its servers in
 // TargetGroup.
 package edge
 
@@ -20,6 +27,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lb"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistenerrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lbtargetgroup"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
@@ -77,6 +85,11 @@ type LoadBalancerConfig struct {
 	// Stickiness pins a visitor to one server for a day with a load balancer cookie.
 	// Default: false
 	Stickiness bool
+	// OriginSecret, when set, makes the HTTP listener forward only requests
+	// whose OriginHeader carries it (CloudFront's) and answer 403 to all
+	// others. It excludes CertificateARN.
+	// Default: nil (every request is forwarded)
+	OriginSecret *string
 	// DeregistrationDelaySeconds lets in-flight requests finish on a server
 	// being removed: WordPress pages answer in well under this.
 	// Default: DefaultDeregistrationDelaySeconds (30)
@@ -213,12 +226,33 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConf
 			DefaultAction:   &[]*lblistener.LbListenerDefaultAction{forward},
 		})
 	}
-	lblistener.NewLbListener(c, jsii.String("http"), &lblistener.LbListenerConfig{
+	if cfg.OriginSecret != nil {
+		httpAction = &lblistener.LbListenerDefaultAction{
+			Type: jsii.String("fixed-response"),
+			FixedResponse: &lblistener.LbListenerDefaultActionFixedResponse{
+				ContentType: jsii.String("text/plain"), StatusCode: jsii.String("403"), MessageBody: jsii.String("Forbidden\n"),
+			},
+		}
+	}
+	http := lblistener.NewLbListener(c, jsii.String("http"), &lblistener.LbListenerConfig{
 		LoadBalancerArn: e.loadBalancer.Arn(),
 		Port:            jsii.Number(80),
 		Protocol:        jsii.String("HTTP"),
 		DefaultAction:   &[]*lblistener.LbListenerDefaultAction{httpAction},
 	})
+	if cfg.OriginSecret != nil {
+		lblistenerrule.NewLbListenerRule(c, jsii.String("cdn-only"), &lblistenerrule.LbListenerRuleConfig{
+			ListenerArn: http.Arn(),
+			Priority:    jsii.Number(1),
+			Condition: &[]*lblistenerrule.LbListenerRuleCondition{{
+				HttpHeader: &lblistenerrule.LbListenerRuleConditionHttpHeader{
+					HttpHeaderName: jsii.String(OriginHeader),
+					Values:         &[]*string{cfg.OriginSecret},
+				},
+			}},
+			Action: &[]*lblistenerrule.LbListenerRuleAction{{Type: jsii.String("forward"), TargetGroupArn: e.targetGroup.Arn()}},
+		})
+	}
 	// A token embeds in a Go string and resolves to an interpolation.
 	e.url = jsii.String(scheme + "://" + *e.loadBalancer.DnsName())
 	return e

@@ -27,6 +27,8 @@ type front struct {
 	// cdnCertificateARN is CloudFront's: configured or issued; nil for
 	// the default certificate.
 	cdnCertificateARN *string
+	// originSecret is what CloudFront shows the load balancer; nil without a CDN.
+	originSecret *string
 }
 
 // newFront builds the us-east-1 provider and the certificates.
@@ -41,6 +43,7 @@ func newFront(stack constructs.Construct, cfg StackConfig) front {
 		if cfg.CDNCertificateARN != "" {
 			f.cdnCertificateARN = jsii.String(cfg.CDNCertificateARN)
 		}
+		f.originSecret = edge.NewOriginSecret(stack, "origin-secret")
 	}
 	if cfg.HostedZoneID == "" {
 		return f
@@ -80,6 +83,7 @@ func (s *Stack) addFront(stack constructs.Construct, cfg StackConfig, f front) {
 			Name:           cfg.Name(),
 			LoadBalancer:   s.LoadBalancer,
 			CertificateARN: f.cdnCertificateARN,
+			OriginSecret:   f.originSecret,
 		}
 		if webACL != nil {
 			cdnCfg.WebACLARN = webACL

@@ -97,6 +97,7 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		Security:        s.Security,
 		HealthCheckPath: web.HealthCheckPath,
 		CertificateARN:  f.certificateARN,
+		OriginSecret:    f.originSecret,
 		AllowDeletion:   !cfg.LoadBalancerDeletionProtection,
 		Stickiness:      cfg.Stickiness,
 	})
