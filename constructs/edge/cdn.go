@@ -73,6 +73,11 @@ func (cfg CDNConfig) validate() error {
 	if len(cfg.Aliases) > 0 && cfg.CertificateARN == nil {
 		errs = append(errs, fmt.Errorf("aliases: got %q, want a certificate covering them", cfg.Aliases))
 	}
+	for _, a := range cfg.Aliases {
+		if err := CheckDomainName(a); err != nil {
+			errs = append(errs, fmt.Errorf("aliases: %w", err))
+		}
+	}
 	return errors.Join(errs...)
 }
 

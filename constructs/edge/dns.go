@@ -35,12 +35,17 @@ type Certificate struct {
 }
 
 func (cfg CertificateConfig) validate() error {
+	return checkZoneAndName(cfg.HostedZoneID, cfg.DomainName)
+}
+
+// checkZoneAndName reports a missing or malformed zone ID or domain name.
+func checkZoneAndName(zoneID, domainName string) error {
 	var errs []error
-	if cfg.DomainName == "" {
-		errs = append(errs, errors.New("domain name: required"))
+	if err := CheckDomainName(domainName); err != nil {
+		errs = append(errs, fmt.Errorf("domain name: %w", err))
 	}
-	if cfg.HostedZoneID == "" {
-		errs = append(errs, errors.New("hosted zone ID: required"))
+	if err := CheckHostedZoneID(zoneID); err != nil {
+		errs = append(errs, fmt.Errorf("hosted zone ID: %w", err))
 	}
 	return errors.Join(errs...)
 }
@@ -100,10 +105,19 @@ type AliasRecordsConfig struct {
 	EvaluateTargetHealth bool
 }
 
-// NewAliasRecords builds the A (and AAAA) alias records of the site.
+func (cfg AliasRecordsConfig) validate() error {
+	errs := []error{checkZoneAndName(cfg.HostedZoneID, cfg.DomainName)}
+	if cfg.TargetDNSName == nil || cfg.TargetZoneID == nil {
+		errs = append(errs, errors.New("target: required"))
+	}
+	return errors.Join(errs...)
+}
+
+// NewAliasRecords builds the A (and AAAA) alias records of the site. It
+// panics on an invalid configuration.
 func NewAliasRecords(scope constructs.Construct, id string, cfg AliasRecordsConfig) {
-	if cfg.HostedZoneID == "" || cfg.DomainName == "" || cfg.TargetDNSName == nil || cfg.TargetZoneID == nil {
-		panic(fmt.Errorf("edge: alias records %q: invalid configuration: hosted zone, domain name and target are required", id))
+	if err := cfg.validate(); err != nil {
+		panic(fmt.Errorf("edge: alias records %q: invalid configuration: %w", id, err))
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	// Named by what they carry: aws_route53_record.site_ipv4 and site_ipv6.

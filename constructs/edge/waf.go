@@ -61,10 +61,10 @@ type WAFConfig struct {
 	LoadBalancerARN *string
 	// LoginRateLimit is the requests per client IP and RateWindowSeconds
 	// to RateLimitedPaths beyond which WAF blocks that IP.
-	// Default: 100
+	// Default: DefaultWAFLoginRateLimit (100)
 	LoginRateLimit int
 	// LogRetentionDays keeps the ACL's logs this long.
-	// Default: 90
+	// Default: DefaultWAFLogRetentionDays (90)
 	LogRetentionDays int
 }
 
@@ -78,10 +78,10 @@ type WAF struct {
 
 func (cfg WAFConfig) withDefaults() WAFConfig {
 	if cfg.LoginRateLimit == 0 {
-		cfg.LoginRateLimit = 100
+		cfg.LoginRateLimit = DefaultWAFLoginRateLimit
 	}
 	if cfg.LogRetentionDays == 0 {
-		cfg.LogRetentionDays = 90
+		cfg.LogRetentionDays = DefaultWAFLogRetentionDays
 	}
 	return cfg
 }
@@ -103,8 +103,11 @@ func (cfg WAFConfig) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("scope: got %q, want %s or %s", cfg.Scope, ScopeCloudFront, ScopeRegional))
 	}
-	if cfg.LoginRateLimit < 10 {
-		errs = append(errs, fmt.Errorf("login rate limit: got %d, want at least 10 (WAF's minimum)", cfg.LoginRateLimit))
+	if err := CheckLoginRateLimit(cfg.LoginRateLimit); err != nil {
+		errs = append(errs, fmt.Errorf("login rate limit: %w", err))
+	}
+	if err := CheckLogRetention(cfg.LogRetentionDays); err != nil {
+		errs = append(errs, fmt.Errorf("log retention: %w", err))
 	}
 	return errors.Join(errs...)
 }

@@ -195,9 +195,9 @@ func DefaultConfig() StackConfig {
 		SiteTitle:                      web.DefaultSiteTitle,
 		AdminEmail:                     web.DefaultAdminEmail,
 		LoadBalancerDeletionProtection: true,
-		WAFLoginRateLimit:              100,
-		WAFLogRetentionDays:            90,
-		CacheNodeType:                  "cache.t4g.micro",
+		WAFLoginRateLimit:              edge.DefaultWAFLoginRateLimit,
+		WAFLogRetentionDays:            edge.DefaultWAFLogRetentionDays,
+		CacheNodeType:                  data.DefaultCacheNodeType,
 	}
 }
 
@@ -223,10 +223,6 @@ func (c StackConfig) Name() string { return c.Project + "-" + c.Environment }
 var (
 	reEnvironment = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 	reBucket      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	rePrefixList  = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
-	reCacheNode   = regexp.MustCompile(`^cache\.[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	reHostedZone  = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
-	reDomainLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
 // maxNameLength keeps "<project>-<environment>" short enough for the
@@ -520,10 +516,13 @@ func (c StackConfig) validateEdge(field func(string) string, bad func(key string
 	both := func(a, b, want string) {
 		errs = append(errs, fmt.Errorf("%s and %s: both set, want %s", field(a), field(b), want))
 	}
-	if c.CDNCertificateARN != "" {
-		if err := edge.CheckCloudFrontCertificateARN(c.CDNCertificateARN); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", field("cdn_certificate_arn"), err))
+	fail := func(key string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", field(key), err))
 		}
+	}
+	if c.CDNCertificateARN != "" {
+		fail("cdn_certificate_arn", edge.CheckCloudFrontCertificateARN(c.CDNCertificateARN))
 		if !c.CDN {
 			bad("cdn_certificate_arn", c.CDNCertificateARN, "cdn: true (the certificate is CloudFront's)")
 		}
@@ -536,8 +535,8 @@ func (c StackConfig) validateEdge(field func(string) string, bad func(key string
 		// HTTP; an HTTPS listener would redirect CloudFront's requests.
 		both("cdn", "certificate_arn", "cdn_certificate_arn (a us-east-1 certificate for CloudFront) instead of certificate_arn when cdn is on")
 	}
-	if c.CloudFrontPrefixListID != "" && !rePrefixList.MatchString(c.CloudFrontPrefixListID) {
-		bad("cloudfront_prefix_list_id", c.CloudFrontPrefixListID, "a prefix list ID such as pl-3b927c52")
+	if c.CloudFrontPrefixListID != "" {
+		fail("cloudfront_prefix_list_id", edge.CheckPrefixListID(c.CloudFrontPrefixListID))
 	}
 	if c.CDN && c.CloudFrontPrefixListID == "" {
 		bad("cloudfront_prefix_list_id", c.CloudFrontPrefixListID, "the ID of com.amazonaws.global.cloudfront.origin-facing in %s (no pinned ID for this region)", c.Region)
@@ -545,20 +544,14 @@ func (c StackConfig) validateEdge(field func(string) string, bad func(key string
 	if !c.CDN && c.CloudFrontPrefixListID != "" {
 		bad("cloudfront_prefix_list_id", c.CloudFrontPrefixListID, "cdn: true (only CloudFront uses it)")
 	}
-	if c.WAFLoginRateLimit < 10 || c.WAFLoginRateLimit > 2000000000 {
-		bad("waf_login_rate_limit", c.WAFLoginRateLimit, "10 to 2000000000 requests per client IP in 5 minutes")
+	fail("waf_login_rate_limit", edge.CheckLoginRateLimit(c.WAFLoginRateLimit))
+	fail("waf_log_retention_days", edge.CheckLogRetention(c.WAFLogRetentionDays))
+	fail("cache_node_type", data.CheckCacheNodeType(c.CacheNodeType))
+	if c.DomainName != "" {
+		fail("domain_name", edge.CheckDomainName(c.DomainName))
 	}
-	if !slices.Contains(network.FlowLogRetentionDays, c.WAFLogRetentionDays) {
-		bad("waf_log_retention_days", c.WAFLogRetentionDays, "a retention CloudWatch Logs accepts: %v", network.FlowLogRetentionDays)
-	}
-	if !reCacheNode.MatchString(c.CacheNodeType) {
-		bad("cache_node_type", c.CacheNodeType, "an ElastiCache node type such as cache.t4g.micro")
-	}
-	if c.DomainName != "" && !validHostName(c.DomainName) {
-		bad("domain_name", c.DomainName, "a lowercase host name of at least two labels, such as www.example.com")
-	}
-	if c.HostedZoneID != "" && !reHostedZone.MatchString(c.HostedZoneID) {
-		bad("hosted_zone_id", c.HostedZoneID, "a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ")
+	if c.HostedZoneID != "" {
+		fail("hosted_zone_id", edge.CheckHostedZoneID(c.HostedZoneID))
 	}
 	if c.HostedZoneID != "" && c.DomainName == "" {
 		bad("hosted_zone_id", c.HostedZoneID, "domain_name set too: the name the zone holds records for")
@@ -576,19 +569,4 @@ func (c StackConfig) validateEdge(field func(string) string, bad func(key string
 		bad("domain_name", c.DomainName, "hosted_zone_id (the stack issues the certificate) or a certificate managed elsewhere: cdn_certificate_arn with cdn, certificate_arn without")
 	}
 	return errs
-}
-
-// validHostName reports whether s is a lowercase DNS host name of at least
-// two labels.
-func validHostName(s string) bool {
-	labels := strings.Split(s, ".")
-	if len(s) > 253 || len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
-		if !reDomainLabel.MatchString(l) {
-			return false
-		}
-	}
-	return true
 }
