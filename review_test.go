@@ -71,7 +71,18 @@ func TestReviewFindsEveryPart(t *testing.T) {
 			for _, comp := range a.Components {
 				kinds = append(kinds, comp.ID+"@"+comp.Tier)
 			}
-			if diff := cmp.Diff([]string{"alb@public", "web@app", "db@data", "efs@data"}, kinds); diff != "" {
+			var want []string
+			if c.CDN {
+				want = append(want, "cdn@")
+			}
+			if c.WAF {
+				want = append(want, "waf@")
+			}
+			want = append(want, "alb@public", "web@app", "db@data", "efs@data")
+			if c.ObjectCache {
+				want = append(want, "cache@data")
+			}
+			if diff := cmp.Diff(want, kinds); diff != "" {
 				t.Errorf("components (-want +got):\n%s", diff)
 			}
 			mmd := string(review.Mermaid(s))
