@@ -35,6 +35,19 @@ type UserDataConfig struct {
 	SiteTitle        string // title WordPress is installed with; any printable text
 	AdminEmail       string // e-mail address of the admin user WordPress is installed with
 	AdminSecretARN   string // ARN of the Secrets Manager secret the first boot stores the admin user's password in
+
+	// PinSiteURL makes SiteURL WordPress's home and site URL at every boot
+	// (WP_HOME, WP_SITEURL), not only at the install: for an address the
+	// stack fixes (CloudFront or a domain name).
+	PinSiteURL bool
+	// BehindCDN says every request reaches the servers through CloudFront,
+	// whose viewers all use HTTPS: WordPress is told so whatever the load
+	// balancer's X-Forwarded-Proto says.
+	BehindCDN bool
+	// CacheHost and CachePort name the object cache (ElastiCache, TLS
+	// only). An empty host: no object cache.
+	CacheHost string
+	CachePort int
 }
 
 //go:embed userdata.sh.tmpl
@@ -141,6 +154,12 @@ func validateUserData(c UserDataConfig) error {
 	check("AdminSecretARN", c.AdminSecretARN, secretARNRe, "a Secrets Manager secret ARN")
 	if err := CheckSiteTitle(c.SiteTitle); err != nil {
 		errs = append(errs, fmt.Errorf("SiteTitle: %w", err))
+	}
+	if c.CacheHost != "" {
+		check("CacheHost", c.CacheHost, hostRe, "a host name without port")
+		if c.CachePort < 1 || c.CachePort > 65535 {
+			errs = append(errs, fmt.Errorf("CachePort: got %d, want 1-65535", c.CachePort))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -346,6 +346,7 @@ HEALTH_DIR=$R/usr/local/share/wordpress-health
 SHARE_DIR=$R/usr/local/share/wordpress-boot
 CREDS_DIR=$R/etc/wordpress
 CREDS_FILE=$R/etc/wordpress/db-credentials.php
+FRONT_FILE=$R/etc/wordpress/front.php
 CA_BUNDLE=$R/etc/wordpress/rds-ca-bundle.pem
 CREDS_SCRIPT=$R/usr/local/sbin/wordpress-db-credentials
 REFRESH_DIR=$R/var/lib/wordpress-boot

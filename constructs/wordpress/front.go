@@ -58,6 +58,16 @@ func newFront(stack constructs.Construct, cfg StackConfig) front {
 	return f
 }
 
+// publicURL is the site's address when the stack fixes it, for WordPress:
+// behind CloudFront or with a domain name. Nil otherwise: a site on the load
+// balancer's own name keeps the address it was installed with.
+func (s *Stack) publicURL(cfg StackConfig) *string {
+	if cfg.CDN || cfg.DomainName != "" {
+		return s.SiteURL
+	}
+	return nil
+}
+
 // addFront builds what stands in front of the load balancer and the
 // object cache, and sets the site's URL.
 func (s *Stack) addFront(stack constructs.Construct, cfg StackConfig, f front) {

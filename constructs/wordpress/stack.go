@@ -117,6 +117,9 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		WordPressVersion: cfg.WordPressVersion,
 		SiteTitle:        cfg.SiteTitle,
 		AdminEmail:       cfg.AdminEmail,
+		PublicURL:        s.publicURL(cfg),
+		BehindCDN:        cfg.CDN,
+		Cache:            s.Cache,
 	})
 	newOutputs(stack, s)
 	return s
