@@ -29,6 +29,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistenerrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lbtargetgroup"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
@@ -122,7 +123,8 @@ func (cfg LoadBalancerConfig) validate() error {
 	if !strings.HasPrefix(cfg.HealthCheckPath, "/") {
 		errs = append(errs, fmt.Errorf("health check path: got %q, want a URL path starting with /", cfg.HealthCheckPath))
 	}
-	if cfg.CertificateARN != "" {
+	// A token (a certificate the stack issues) is known only at apply.
+	if cfg.CertificateARN != "" && !*cdktf.Token_IsUnresolved(jsii.String(cfg.CertificateARN)) {
 		if err := CheckCertificateARN(cfg.CertificateARN, ""); err != nil {
 			errs = append(errs, fmt.Errorf("certificate ARN: %w", err))
 		}

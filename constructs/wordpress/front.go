@@ -94,9 +94,7 @@ func (s *Stack) addFront(stack constructs.Construct, cfg StackConfig, f front) {
 			LoadBalancer:   s.LoadBalancer,
 			CertificateARN: f.cdnCertificateARN,
 			OriginSecret:   f.originSecret,
-		}
-		if webACL != nil {
-			cdnCfg.WebACLARN = webACL
+			WebACLARN:      webACL,
 		}
 		if cfg.DomainName != "" {
 			cdnCfg.Aliases = []string{cfg.DomainName}
