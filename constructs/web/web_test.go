@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
@@ -34,7 +35,11 @@ type webCase struct {
 	// wantSSMPolicy is the managed policy of the servers' role, in the
 	// region's partition.
 	wantSSMPolicy string
+	// front puts the site behind CloudFront at frontURL, with an object cache.
+	front bool
 }
+
+const frontURL = "https://www.example.com"
 
 var cases = []webCase{
 	{
@@ -67,6 +72,20 @@ var cases = []webCase{
 		},
 		wantSSMPolicy: "arn:aws-cn:iam::aws:policy/AmazonSSMManagedInstanceCore",
 	},
+	{
+		// Behind CloudFront with a domain, and an object cache.
+		name:  "front",
+		zones: []string{"us-east-1a", "us-east-1b"},
+		cfg:   web.WebConfig{Name: "wordpress-front", Region: "us-east-1", BehindCDN: true},
+		want: web.WebConfig{
+			Name: "wordpress-front", Region: "us-east-1", InstanceType: web.DefaultInstanceType,
+			MinSize: web.DefaultMinSize, MaxSize: web.DefaultMaxSize, CPUTargetPercent: web.DefaultCPUTargetPercent,
+			WordPressVersion: web.DefaultWordPressVersion, RootVolumeGiB: web.DefaultRootVolumeGiB,
+			SiteTitle: web.DefaultSiteTitle, AdminEmail: web.DefaultAdminEmail, BehindCDN: true,
+		},
+		wantSSMPolicy: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+		front:         true,
+	},
 }
 
 var stacks *stacktest.Table[webCase]
@@ -76,7 +95,7 @@ func TestMain(m *testing.M) {
 		return stacktest.Case{Name: c.name, Region: c.cfg.Region, Build: func(s cdktf.TerraformStack) {
 			name := c.cfg.Name
 			n := network.NewNetwork(s, "network", network.NetworkConfig{Name: name, AvailabilityZones: c.zones})
-			sec := security.NewSecurity(s, "security", security.SecurityConfig{Network: n})
+			sec := security.NewSecurity(s, "security", security.SecurityConfig{Network: n, ObjectCache: c.front})
 			db := data.NewDatabase(s, "database", data.DatabaseConfig{Name: name, Network: n, Security: sec})
 			fs := data.NewFileSystem(s, "file-system", data.FileSystemConfig{Name: name, Network: n, Security: sec})
 			lb := edge.NewLoadBalancer(s, "edge", edge.LoadBalancerConfig{
@@ -84,6 +103,10 @@ func TestMain(m *testing.M) {
 			})
 			cfg := c.cfg
 			cfg.Network, cfg.Security, cfg.Database, cfg.FileSystem, cfg.LoadBalancer = n, sec, db, fs, lb
+			if c.front {
+				cfg.PublicURL = jsii.String(frontURL)
+				cfg.Cache = data.NewCache(s, "cache", data.CacheConfig{Name: name, Network: n, Security: sec})
+			}
 			web.NewWeb(s, "web", cfg)
 		}}
 	})
@@ -241,6 +264,8 @@ func TestBootScriptIsTheRenderedTemplate(t *testing.T) {
 		// The load balancer's DNS name and the admin secret's ARN.
 		"aws_lb":                    "wordpress-web-123456789.us-east-1.elb.amazonaws.com",
 		"aws_secretsmanager_secret": "arn:aws:secretsmanager:us-east-1:123456789012:secret:wordpress-admin-0123",
+		// The object cache's primary endpoint.
+		"aws_elasticache_replication_group": "master.wordpress-front-cache.abcdef.use1.cache.amazonaws.com",
 	}
 	interpolation := regexp.MustCompile(`\$\{(aws_[a-z_]+)\.[A-Za-z0-9_-]+\.([a-z_\[\]0-9.]+)\}`)
 	stacks.Run(t, func(t *testing.T, c webCase, s *stacktest.Stack) {
@@ -266,14 +291,20 @@ func TestBootScriptIsTheRenderedTemplate(t *testing.T) {
 			t.Fatalf("unexpected interpolation left in the boot script")
 		}
 		got := strings.NewReplacer("$${", "${", "%%{", "%{").Replace(filled)
-		want, err := web.RenderUserData(web.UserDataConfig{
+		ud := web.UserDataConfig{
 			Region: c.want.Region, FileSystemID: values["aws_efs_file_system"], AccessPointID: values["aws_efs_access_point"],
 			DBHost: values["aws_db_instance.address"], DBPort: security.MySQL, DBName: data.DefaultDatabaseName,
 			DBSecretARN: values["aws_db_instance.secret"], WordPressVersion: c.want.WordPressVersion,
 			// No certificate: the load balancer serves HTTP.
 			VpcCIDR: network.DefaultCIDR, SiteURL: "http://" + values["aws_lb"], SiteTitle: c.want.SiteTitle,
 			AdminEmail: c.want.AdminEmail, AdminSecretARN: values["aws_secretsmanager_secret"],
-		})
+		}
+		if c.front {
+			// The address the stack fixes, pinned; HTTPS; the cache over TLS.
+			ud.SiteURL, ud.PinSiteURL, ud.BehindCDN = frontURL, true, true
+			ud.CacheHost, ud.CachePort = values["aws_elasticache_replication_group"], security.Valkey
+		}
+		want, err := web.RenderUserData(ud)
 		if err != nil {
 			t.Fatal(err)
 		}
