@@ -30,6 +30,8 @@ type dataCase struct {
 	// want is db as the database must come out.
 	want         data.DatabaseConfig
 	allowDestroy bool
+	// cache adds the object cache, with every default.
+	cache bool
 }
 
 var cases = []dataCase{
@@ -57,6 +59,7 @@ var cases = []dataCase{
 			AllocatedStorage: 50, MaxAllocatedStorage: 200, BackupRetentionDays: 14, DatabaseName: data.DefaultDatabaseName,
 		},
 		allowDestroy: true,
+		cache:        true,
 	},
 }
 
@@ -66,7 +69,10 @@ func TestMain(m *testing.M) {
 	stacks = stacktest.StartTable(cases, func(c dataCase) stacktest.Case {
 		return stacktest.Case{Name: c.name, Build: func(s cdktf.TerraformStack) {
 			n := network.NewNetwork(s, "network", network.NetworkConfig{Name: c.db.Name, AvailabilityZones: c.zones})
-			sec := security.NewSecurity(s, "security", security.SecurityConfig{Network: n})
+			sec := security.NewSecurity(s, "security", security.SecurityConfig{Network: n, ObjectCache: c.cache})
+			if c.cache {
+				data.NewCache(s, "cache", data.CacheConfig{Name: c.db.Name, Network: n, Security: sec})
+			}
 			db := c.db
 			db.Network, db.Security = n, sec
 			data.NewDatabase(s, "database", db)
@@ -421,4 +427,47 @@ func overlaps(a, b span) bool {
 		}
 	}
 	return false
+}
+
+// TestCacheIsMultiAZAndPrivate: one node per zone with automatic failover,
+// encrypted at rest and in transit, in the data subnets, in InternalCache
+// only, which admits the web servers only.
+func TestCacheIsMultiAZAndPrivate(t *testing.T) {
+	stacks.Run(t, func(t *testing.T, c dataCase, s *stacktest.Stack) {
+		if !c.cache {
+			if n := len(s.Resources(t, "aws_elasticache_replication_group")); n != 0 {
+				t.Errorf("got %d replication groups without a cache", n)
+			}
+			return
+		}
+		_, rg := s.Only(t, "aws_elasticache_replication_group")
+		sgName, sg := s.Only(t, "aws_elasticache_subnet_group")
+		var zones []any
+		for _, z := range c.zones {
+			zones = append(zones, z)
+		}
+		want := map[string]any{
+			"engine": "valkey", "engine_version": data.DefaultCacheEngineVersion, "node_type": data.DefaultCacheNodeType,
+			"multi_az_enabled": true, "automatic_failover_enabled": true,
+			"num_cache_clusters": float64(len(c.zones)), "preferred_cache_cluster_azs": zones,
+			"at_rest_encryption_enabled": "true", "transit_encryption_enabled": true, "transit_encryption_mode": "required",
+			"port": float64(security.Valkey), "security_group_ids": []any{s.GroupRef(t, "InternalCache")},
+			"subnet_group_name": stacktest.Ref("aws_elasticache_subnet_group", sgName, "name"),
+		}
+		if diff := cmp.Diff(want, stacktest.Pick(rg, want)); diff != "" {
+			t.Errorf("replication group (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(s.SubnetRefs(t, string(network.Data)), stacktest.SortedStrings(sg["subnet_ids"])); diff != "" {
+			t.Errorf("cache subnets: the data subnets (-want +got):\n%s", diff)
+		}
+		var in []string
+		for _, r := range s.Rules(t) {
+			if strings.HasPrefix(r, "InternalCache ") {
+				in = append(in, r)
+			}
+		}
+		if diff := cmp.Diff([]string{"InternalCache in 6379 InternalWeb"}, in); diff != "" {
+			t.Errorf("InternalCache rules: in from the web servers on the cache port only (-want +got):\n%s", diff)
+		}
+	})
 }
