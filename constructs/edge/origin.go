@@ -18,9 +18,9 @@ const OriginHeader = "X-Origin-Verify"
 //
 // The secret proves a request came through this stack's distribution: the
 // prefix list alone admits every CloudFront distribution, any account's.
-// Replacing the resource (terraform apply -replace) rotates the secret;
-// until CloudFront has deployed the new value, the load balancer answers
-// 403.
+// Replacing the resource (terraform apply
+// -replace=terraform_data.origin_secret) rotates the secret; until
+// CloudFront has deployed the new value, the load balancer answers 403.
 func NewOriginSecret(scope constructs.Construct, id string) *string {
 	r := cdktf.NewTerraformResource(scope, jsii.String(id), &cdktf.TerraformResourceConfig{
 		TerraformResourceType: jsii.String("terraform_data"),
