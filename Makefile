@@ -32,10 +32,11 @@ parity:
 # (behind the gates build tag: they run terraform and trivy for about a minute).
 check: tools synth
 	bash gates/check.sh
-	@# The variant golden stack turns on what environments.json leaves off
-	@# (HTTPS listener, S3 state, x86 servers, relaxed protection): gate it too.
-	tmp=$$(mktemp -d) && mkdir "$$tmp/variant" && cp testdata/variant.tf.json "$$tmp/variant/cdk.tf.json" && \
-		bash gates/check.sh "$$tmp/variant"; rc=$$?; rm -rf "$$tmp"; exit $$rc
+	@# The variant and edge golden stacks turn on what environments.json leaves
+	@# off (HTTPS listener, S3 state, x86 servers, relaxed protection; CloudFront,
+	@# WAF, DNS and the object cache): gate them too.
+	tmp=$$(mktemp -d) && for s in variant edge; do mkdir "$$tmp/$$s" && cp "testdata/$$s.tf.json" "$$tmp/$$s/cdk.tf.json"; done && \
+		bash gates/check.sh "$$tmp"; rc=$$?; rm -rf "$$tmp"; exit $$rc
 	go test -tags gates ./gates/
 
 # Synthesis speed and memory (README, "Synthesis speed").

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
 
 // releasedAddresses lists, per stack, every Terraform address a release has
@@ -20,19 +21,19 @@ var releasedAddresses = filepath.Join("testdata", "released-addresses.txt")
 
 // addresses returns the Terraform addresses of a synthesized stack:
 // resources, data sources and local values.
-func addresses(doc tfJSON) []string {
+func addresses(s *stacktest.Stack) []string {
 	var out []string
-	for typ, rs := range asMap(doc["resource"]) {
-		for name := range asMap(rs) {
+	for typ, rs := range s.Block("resource") {
+		for name := range stacktest.AsMap(rs) {
 			out = append(out, typ+"."+name)
 		}
 	}
-	for typ, rs := range asMap(doc["data"]) {
-		for name := range asMap(rs) {
+	for typ, rs := range s.Block("data") {
+		for name := range stacktest.AsMap(rs) {
 			out = append(out, "data."+typ+"."+name)
 		}
 	}
-	for name := range asMap(doc["locals"]) {
+	for name := range s.Block("locals") {
 		out = append(out, "local."+name)
 	}
 	sort.Strings(out)
@@ -99,8 +100,8 @@ func TestReleasedAddressesRemain(t *testing.T) {
 		for _, a := range addresses(stacks[c.Environment]) {
 			current[a] = true
 		}
-		for _, m := range asSlice(stacks[c.Environment]["moved"]) {
-			from, _ := asMap(m)["from"].(string)
+		for _, m := range stacktest.AsSlice(stacks[c.Environment].JSON["moved"]) {
+			from, _ := stacktest.AsMap(m)["from"].(string)
 			current[from] = true // moved on: the address lives on elsewhere
 		}
 		for _, a := range released[c.Environment] {
@@ -157,7 +158,7 @@ func writeReleased(released map[string][]string) error {
 	var b strings.Builder
 	b.WriteString("# Terraform addresses released per stack: \"<stack> <address>\". Tests fail when one disappears\n")
 	b.WriteString("# without a moved block. go test ./... -update appends new ones; nothing removes them but a reviewed edit.\n")
-	for _, stack := range sortedNames(released) {
+	for _, stack := range stacktest.SortedNames(released) {
 		list := append([]string(nil), released[stack]...)
 		sort.Strings(list)
 		for _, a := range list {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot/jsiiboottest"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -26,11 +26,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // one jsii runtime this test binary starts, and every test reads the result.
 var (
 	configs  []wordpress.StackConfig
-	synthOut string                // the cdktf.out folder of that synthesis
-	stacks   = map[string]tfJSON{} // parsed cdk.tf.json by stack name
+	synthOut string                      // the cdktf.out folder of that synthesis
+	stacks   map[string]*stacktest.Stack // parsed cdk.tf.json by stack name
 )
-
-type tfJSON = map[string]any
 
 func TestMain(m *testing.M) {
 	jsiiboot.Enable()
@@ -58,7 +56,7 @@ func stacksUnderTest() ([]wordpress.StackConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append([]wordpress.StackConfig{wordpress.DefaultConfig().Resolve(), variantConfig(), throwawayConfig()}, fileCfgs...), nil
+	return append([]wordpress.StackConfig{wordpress.DefaultConfig().Resolve(), variantConfig(), edgeConfig(), throwawayConfig()}, fileCfgs...), nil
 }
 
 func synthAll() (func(*testing.M) int, error) {
@@ -74,16 +72,12 @@ func synthAll() (func(*testing.M) int, error) {
 	if err := wordpress.Synth(synthOut, configs); err != nil {
 		return nil, err
 	}
+	names := make([]string, 0, len(configs))
 	for _, c := range configs {
-		data, err := os.ReadFile(stackFile(synthOut, c.Environment))
-		if err != nil {
-			return nil, err
-		}
-		var doc tfJSON
-		if err := json.Unmarshal(data, &doc); err != nil {
-			return nil, fmt.Errorf("parse %s: %w", c.Environment, err)
-		}
-		stacks[c.Environment] = doc
+		names = append(names, c.Environment)
+	}
+	if stacks, err = stacktest.Load(synthOut, names...); err != nil {
+		return nil, err
 	}
 	return func(m *testing.M) int {
 		defer os.RemoveAll(tmp)
@@ -91,12 +85,20 @@ func synthAll() (func(*testing.M) int, error) {
 	}, nil
 }
 
+// forEachStack runs f as a subtest per stack under test.
+func forEachStack(t *testing.T, f func(t *testing.T, c wordpress.StackConfig, s *stacktest.Stack)) {
+	t.Helper()
+	for _, c := range configs {
+		t.Run(c.Environment, func(t *testing.T) { f(t, c, stacks[c.Environment]) })
+	}
+}
+
 // variantConfig turns on, in one more stack of the same synthesis, every
 // option the committed environments leave off: S3 state, HTTPS, x86 web
 // servers, relaxed data protection, stickiness, extra tags, three zones, an
-// overridden subnet, a site title and admin e-mail of its own, alarm
-// e-mails, other log retentions, a backup copy to a second region and mail
-// through SES.
+// overridden subnet, a site title and admin e-mail of its own, WAF and a
+// domain name without a CDN, alarm e-mails, other log retentions, a backup
+// copy to a second region and mail through SES.
 func variantConfig() wordpress.StackConfig {
 	c := wordpress.DefaultConfig()
 	c.Environment = "variant"
@@ -112,6 +114,9 @@ func variantConfig() wordpress.StackConfig {
 	c.SiteTitle = `Ann's "Resilient" Blog & $5 Tips`
 	c.AdminEmail = "web-team+wordpress@example.org"
 	c.Stickiness = true
+	// WAF on the load balancer, a domain whose DNS is managed elsewhere.
+	c.WAF = true
+	c.DomainName = "www.example.org"
 	c.AlarmEmails = []string{"ops@example.com", "web-team+alerts@example.org"}
 	c.AccessLogRetentionDays = 400
 	c.LogRetentionDays = 365
@@ -121,6 +126,27 @@ func variantConfig() wordpress.StackConfig {
 	c = c.Resolve()
 	if err := c.Validate(nil); err != nil {
 		panic(fmt.Sprintf("variant configuration: %v", err))
+	}
+	return c
+}
+
+// edgeConfig turns on, in one more stack, every option in front of and
+// beside the site: CloudFront with a certificate the stack issues for its
+// domain, WAF on CloudFront, DNS records and the object cache, in a region
+// other than us-east-1 so the us-east-1 resources show their provider.
+func edgeConfig() wordpress.StackConfig {
+	c := wordpress.DefaultConfig()
+	c.Environment = "edge"
+	c.Region = "eu-central-1"
+	c.CDN = true
+	c.WAF = true
+	c.WAFLoginRateLimit = 50
+	c.ObjectCache = true
+	c.DomainName = "www.example.com"
+	c.HostedZoneID = "Z0123456789EXAMPLE"
+	c = c.Resolve()
+	if err := c.Validate(nil); err != nil {
+		panic(fmt.Sprintf("edge configuration: %v", err))
 	}
 	return c
 }
@@ -141,10 +167,6 @@ func throwawayConfig() wordpress.StackConfig {
 		panic(fmt.Sprintf("throwaway configuration: %v", err))
 	}
 	return c
-}
-
-func stackFile(outdir, stack string) string {
-	return filepath.Join(outdir, "stacks", stack, "cdk.tf.json")
 }
 
 // normalize does what cdktf's Testing.synth does to a stack before a
@@ -176,8 +198,8 @@ func normalize(t *testing.T, raw []byte) (stack []byte, scripts map[string]strin
 	}
 	doc = strip(doc)
 	scripts = map[string]string{}
-	locals := asMap(asMap(doc)["locals"])
-	for _, name := range sortedNames(locals) {
+	locals := stacktest.AsMap(stacktest.AsMap(doc)["locals"])
+	for _, name := range stacktest.SortedNames(locals) {
 		text, ok := locals[name].(string)
 		if !ok || !strings.HasPrefix(text, "#!") {
 			continue
@@ -203,7 +225,7 @@ func TestGolden(t *testing.T) {
 	rendered := map[string]bool{}
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
-			raw, err := os.ReadFile(stackFile(synthOut, c.Environment))
+			raw, err := os.ReadFile(stacktest.File(synthOut, c.Environment))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -213,7 +235,7 @@ func TestGolden(t *testing.T) {
 				files[name] = text
 				rendered[name] = true
 			}
-			for _, name := range sortedNames(files) {
+			for _, name := range stacktest.SortedNames(files) {
 				checkGolden(t, filepath.Join("testdata", name), files[name])
 			}
 		})
@@ -297,96 +319,6 @@ func readTree(t *testing.T, root string) map[string][]byte {
 		t.Fatal(err)
 	}
 	return files
-}
-
-// resources returns one stack's resources of a Terraform type, by name.
-func resources(t *testing.T, stack, typ string) map[string]map[string]any {
-	t.Helper()
-	doc, ok := stacks[stack]
-	if !ok {
-		t.Fatalf("no stack %q", stack)
-	}
-	all, _ := doc["resource"].(map[string]any)
-	out := map[string]map[string]any{}
-	for name, r := range asMap(all[typ]) {
-		out[name] = asMap(r)
-	}
-	return out
-}
-
-// only returns the single resource of a type, failing if there is not exactly one.
-func only(t *testing.T, stack, typ string) (string, map[string]any) {
-	t.Helper()
-	rs := resources(t, stack, typ)
-	if len(rs) != 1 {
-		t.Fatalf("stack %s: got %d %s, want 1", stack, len(rs), typ)
-	}
-	for name, r := range rs {
-		return name, r
-	}
-	return "", nil
-}
-
-// pick returns the attributes of r that want names, so a test compares only
-// what it asserts.
-func pick(r, want map[string]any) map[string]any {
-	got := map[string]any{}
-	for k := range want {
-		got[k] = r[k]
-	}
-	return got
-}
-
-func asSlice(v any) []any {
-	s, _ := v.([]any)
-	return s
-}
-
-// sortedStrings returns a JSON list of strings, sorted.
-func sortedStrings(v any) []string {
-	var out []string
-	for _, e := range asSlice(v) {
-		s, _ := e.(string)
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func asMap(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
-}
-
-// ref is the Terraform expression for an attribute of a resource, as cdktf writes it.
-func ref(typ, name, attr string) string { return fmt.Sprintf("${%s.%s.%s}", typ, name, attr) }
-
-// byTag indexes resources by one of their tags.
-func byTag(rs map[string]map[string]any, tag string) map[string]string {
-	out := map[string]string{}
-	for name, r := range rs {
-		if v, ok := asMap(r["tags"])[tag].(string); ok {
-			out[v] = name
-		}
-	}
-	return out
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func letters(c wordpress.StackConfig) []string {
-	var out []string
-	for _, z := range c.AvailabilityZones {
-		out = append(out, strings.ToUpper(z[len(z)-1:]))
-	}
-	return out
 }
 
 // BenchmarkSynth measures one full synthesis of the default stack in the

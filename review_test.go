@@ -13,6 +13,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/review"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/review/reviewtest"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
 
 // reviewFiles are written beside every cdk.tf.json; each has a golden file
@@ -39,11 +40,11 @@ func TestReviewGolden(t *testing.T) {
 func TestReviewIgnoresAddresses(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
-			renamed, err := reviewtest.Rename(stacks[c.Environment])
+			renamed, err := reviewtest.Rename(stacks[c.Environment].JSON)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := review.Files(review.FromDocument(c.Environment, stacks[c.Environment]))
+			want := review.Files(review.FromDocument(c.Environment, stacks[c.Environment].JSON))
 			got := review.Files(review.FromDocument(c.Environment, renamed))
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("renamed addresses changed the review files (-want +got):\n%s", diff)
@@ -59,7 +60,7 @@ func TestReviewIgnoresAddresses(t *testing.T) {
 func TestReviewFindsEveryPart(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
-			s := review.FromDocument(c.Environment, stacks[c.Environment])
+			s := review.FromDocument(c.Environment, stacks[c.Environment].JSON)
 			a := review.Analyze(s)
 			if got, want := len(a.Subnets), 3*len(c.AvailabilityZones); got != want {
 				t.Errorf("got %d subnets, want %d", got, want)
@@ -75,7 +76,18 @@ func TestReviewFindsEveryPart(t *testing.T) {
 			for _, comp := range a.Components {
 				kinds = append(kinds, comp.ID+"@"+comp.Tier)
 			}
-			if diff := cmp.Diff([]string{"alb@public", "web@app", "db@data", "efs@data"}, kinds); diff != "" {
+			var want []string
+			if c.CDN {
+				want = append(want, "cdn@")
+			}
+			if c.WAF {
+				want = append(want, "waf@")
+			}
+			want = append(want, "alb@public", "web@app", "db@data", "efs@data")
+			if c.ObjectCache {
+				want = append(want, "cache@data")
+			}
+			if diff := cmp.Diff(want, kinds); diff != "" {
 				t.Errorf("components (-want +got):\n%s", diff)
 			}
 			mmd := string(review.Mermaid(s))
@@ -113,10 +125,10 @@ func TestSummaries(t *testing.T) {
 	}
 }
 
-func resourcesCount(doc tfJSON) int {
+func resourcesCount(s *stacktest.Stack) int {
 	n := 0
-	for _, byName := range asMap(doc["resource"]) {
-		n += len(asMap(byName))
+	for _, byName := range s.Block("resource") {
+		n += len(stacktest.AsMap(byName))
 	}
 	return n
 }

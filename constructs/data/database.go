@@ -1,6 +1,8 @@
 // Package data builds the data tier of the architecture: a Multi-AZ RDS for
-// MySQL database (NewDatabase) and the EFS file system that holds the
-// WordPress web root, shared by every web server (NewFileSystem).
+// MySQL database (NewDatabase), the EFS file system that holds the
+// WordPress web root, shared by every web server (NewFileSystem), and
+// optionally an ElastiCache Valkey object cache (NewCache, with the
+// InternalCache group).
 //
 // It needs the network tier, whose data subnets hold the database and the
 // EFS mount targets, and two security groups of the security tier:

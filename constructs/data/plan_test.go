@@ -1,8 +1,7 @@
 package data
 
-// These tests call plain functions only: no construct is built, so no jsii
-// runtime starts. The synthesized tier is tested in the repository root
-// (data_test.go).
+// These tests call plain functions only: no construct is built. The
+// synthesized tier is tested in data_test.go.
 
 import (
 	"encoding/json"

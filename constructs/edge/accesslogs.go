@@ -131,7 +131,8 @@ func newAccessLogBucket(c constructs.Construct, cfg LoadBalancerConfig) (s3bucke
 	})
 	policy := s3bucketpolicy.NewS3BucketPolicy(c, jsii.String("access-logs.policy"), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket: bucket.Id(),
-		Policy: jsii.String(accessLogBucketPolicy(cfg.Region, *bucket.Arn())),
+		// The network's region is the load balancer's.
+		Policy: jsii.String(accessLogBucketPolicy(cfg.Network.Region(), *bucket.Arn())),
 	})
 	return bucket, policy
 }

@@ -5,8 +5,15 @@
 // terminates TLS 1.3 and port 80 redirects to it. Access logs go to a
 // private, encrypted, TLS-only S3 bucket of the stack that expires them.
 //
+// Optionally (cdn.go, waf.go, dns.go) it also builds a CloudFront
+// distribution in front of the load balancer, which then forwards only
+// requests bearing the distribution's origin secret (origin.go); a WAFv2 web
+// ACL on the distribution or the load balancer; and certificates validated
+// through Route 53 with alias records for the site's domain.
+//
 // It needs the public subnets from the network tier and the ExternalWeb
-// group from the security tier. The web tier registers its servers in
+// group from the security tier (which admits only CloudFront when the CDN
+// is on). The web tier registers its servers in
 // TargetGroup.
 package edge
 
@@ -21,6 +28,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lb"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistener"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lblistenerrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lbtargetgroup"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
@@ -79,9 +87,6 @@ type LoadBalancerConfig struct {
 	// Stickiness pins a visitor to one server for a day with a load balancer cookie.
 	// Default: false
 	Stickiness bool
-	// Region is the load balancer's region: it decides who delivers access
-	// logs to their bucket. Required.
-	Region string
 	// AccessLogRetentionDays keeps access logs this long in their bucket.
 	// Default: DefaultAccessLogRetentionDays (90)
 	AccessLogRetentionDays int
@@ -89,6 +94,11 @@ type LoadBalancerConfig struct {
 	// logs in it, for throw-away environments; the zero value is the safe one.
 	// Default: false
 	AllowDestroyLogs bool
+	// OriginSecret, when set, makes the HTTP listener forward only requests
+	// whose OriginHeader carries it (CloudFront's) and answer 403 to all
+	// others. It excludes CertificateARN.
+	// Default: nil (every request is forwarded)
+	OriginSecret *string
 	// DeregistrationDelaySeconds lets in-flight requests finish on a server
 	// being removed: WordPress pages answer in well under this.
 	// Default: DefaultDeregistrationDelaySeconds (30)
@@ -121,16 +131,14 @@ func (cfg LoadBalancerConfig) validate() error {
 	if cfg.Security == nil {
 		errs = append(errs, errors.New("security: required"))
 	}
-	if err := network.CheckRegion(cfg.Region); err != nil {
-		errs = append(errs, fmt.Errorf("region: %w", err))
-	}
 	if err := CheckAccessLogRetention(cfg.AccessLogRetentionDays); err != nil {
 		errs = append(errs, fmt.Errorf("access log retention: %w", err))
 	}
 	if !strings.HasPrefix(cfg.HealthCheckPath, "/") {
 		errs = append(errs, fmt.Errorf("health check path: got %q, want a URL path starting with /", cfg.HealthCheckPath))
 	}
-	if cfg.CertificateARN != "" {
+	// A token (a certificate the stack issues) is known only at apply.
+	if cfg.CertificateARN != "" && !*cdktf.Token_IsUnresolved(jsii.String(cfg.CertificateARN)) {
 		if err := CheckCertificateARN(cfg.CertificateARN, ""); err != nil {
 			errs = append(errs, fmt.Errorf("certificate ARN: %w", err))
 		}
@@ -165,6 +173,12 @@ func (e *LoadBalancer) ARNSuffix() *string { return e.loadBalancer.ArnSuffix() }
 
 // TargetGroupARNSuffix names the target group in CloudWatch metrics (TargetGroup).
 func (e *LoadBalancer) TargetGroupARNSuffix() *string { return e.targetGroup.ArnSuffix() }
+
+// ARN is the load balancer's ARN, for a regional web ACL.
+func (e *LoadBalancer) ARN() *string { return e.loadBalancer.Arn() }
+
+// ZoneID is the Route 53 zone of the load balancer's DNS name, for alias records.
+func (e *LoadBalancer) ZoneID() *string { return e.loadBalancer.ZoneId() }
 
 // NewLoadBalancer builds the load balancer, its target group and listeners.
 // It panics on an invalid configuration.
@@ -242,12 +256,33 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConf
 			DefaultAction:   &[]*lblistener.LbListenerDefaultAction{forward},
 		})
 	}
-	lblistener.NewLbListener(c, jsii.String("http"), &lblistener.LbListenerConfig{
+	if cfg.OriginSecret != nil {
+		httpAction = &lblistener.LbListenerDefaultAction{
+			Type: jsii.String("fixed-response"),
+			FixedResponse: &lblistener.LbListenerDefaultActionFixedResponse{
+				ContentType: jsii.String("text/plain"), StatusCode: jsii.String("403"), MessageBody: jsii.String("Forbidden\n"),
+			},
+		}
+	}
+	http := lblistener.NewLbListener(c, jsii.String("http"), &lblistener.LbListenerConfig{
 		LoadBalancerArn: e.loadBalancer.Arn(),
 		Port:            jsii.Number(80),
 		Protocol:        jsii.String("HTTP"),
 		DefaultAction:   &[]*lblistener.LbListenerDefaultAction{httpAction},
 	})
+	if cfg.OriginSecret != nil {
+		lblistenerrule.NewLbListenerRule(c, jsii.String("cdn-only"), &lblistenerrule.LbListenerRuleConfig{
+			ListenerArn: http.Arn(),
+			Priority:    jsii.Number(1),
+			Condition: &[]*lblistenerrule.LbListenerRuleCondition{{
+				HttpHeader: &lblistenerrule.LbListenerRuleConditionHttpHeader{
+					HttpHeaderName: jsii.String(OriginHeader),
+					Values:         &[]*string{cfg.OriginSecret},
+				},
+			}},
+			Action: &[]*lblistenerrule.LbListenerRuleAction{{Type: jsii.String("forward"), TargetGroupArn: e.targetGroup.Arn()}},
+		})
+	}
 	// A token embeds in a Go string and resolves to an interpolation.
 	e.url = jsii.String(scheme + "://" + *e.loadBalancer.DnsName())
 	return e

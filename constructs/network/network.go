@@ -86,8 +86,6 @@ type NetworkConfig struct {
 	// NatGateways is NatPerZone or NatSingle.
 	// Default: DefaultNatGateways (NatPerZone)
 	NatGateways string
-	// Region names the S3 gateway endpoint's service. Required.
-	Region string
 }
 
 // Zone is one availability zone of the network.
@@ -117,6 +115,12 @@ type Network struct {
 	vpc     vpc.Vpc
 	zones   []zone
 	natEIPs []eip.Eip
+}
+
+// Region is the region of the network's zones, e.g. "us-east-1".
+func (n *Network) Region() string {
+	z := n.zones[0]
+	return strings.TrimSuffix(z.Name, z.Letter)
 }
 
 // NatPublicIPs are the addresses the app subnets reach the internet from,
@@ -287,7 +291,7 @@ func NewNetwork(scope constructs.Construct, id string, cfg NetworkConfig) *Netwo
 	// repositories are served from S3: installs then pay no NAT data charge.
 	vpcendpoint.NewVpcEndpoint(c, jsii.String("s3"), &vpcendpoint.VpcEndpointConfig{
 		VpcId:           n.vpc.Id(),
-		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", cfg.Region)),
+		ServiceName:     jsii.String(fmt.Sprintf("com.amazonaws.%s.s3", n.Region())),
 		VpcEndpointType: jsii.String("Gateway"),
 		RouteTableIds:   &appRouteTables,
 		Tags:            nameTag(cfg.Name + "-s3"),
@@ -328,9 +332,6 @@ func (cfg NetworkConfig) validate() error {
 	}
 	if err := CheckNatGateways(cfg.NatGateways); err != nil {
 		errs = append(errs, fmt.Errorf("NAT gateways: %w", err))
-	}
-	if err := CheckRegion(cfg.Region); err != nil {
-		errs = append(errs, fmt.Errorf("region: %w", err))
 	}
 	return errors.Join(errs...)
 }

@@ -8,6 +8,11 @@
 //	              and the web servers:   in 2049 from InternalEFS
 //	InternalData  on RDS:                in 3306 from InternalWeb; no egress
 //
+// Two options change the table. Behind CloudFront, ExternalWeb admits port
+// 80 from CloudFront's origin-facing prefix list only, instead of 80/443
+// from the internet. With the object cache, a fifth group InternalCache on
+// ElastiCache admits 6379 from InternalWeb, and InternalWeb may reach it.
+//
 // Where the post opens "any" port between groups, only the port the service
 // uses is open. No group admits SSH or RDP: Session Manager replaces them.
 // Every rule is its own aws_vpc_security_group_{ingress,egress}_rule, so a
@@ -36,6 +41,13 @@ import (
 type SecurityConfig struct {
 	// Network is the VPC the groups belong to. Required.
 	Network *network.Network
+	// CloudFrontPrefixListID, when set, is the only source ExternalWeb
+	// admits, on port 80: the CDN is then the only way in.
+	// Default: "" (80 and 443 from the internet)
+	CloudFrontPrefixListID string
+	// ObjectCache adds the InternalCache group and its rules.
+	// Default: false
+	ObjectCache bool
 }
 
 func (cfg SecurityConfig) validate() error {
@@ -45,7 +57,7 @@ func (cfg SecurityConfig) validate() error {
 	return nil
 }
 
-// Security holds the four groups. Each tier asks for the groups of what it
+// Security holds the groups (four, five with the object cache). Each tier asks for the groups of what it
 // builds, by role, and attaches exactly those.
 type Security struct {
 	constructs.Construct
@@ -73,19 +85,34 @@ func (s *Security) FileSystemGroupIDs() *[]*string { return s.ids("InternalEFS")
 // DatabaseGroupIDs are the groups of the database: InternalData.
 func (s *Security) DatabaseGroupIDs() *[]*string { return s.ids("InternalData") }
 
+// CacheGroupIDs are the groups of the object cache: InternalCache. Nil
+// without the object cache.
+func (s *Security) CacheGroupIDs() *[]*string {
+	if s.groups["InternalCache"] == nil {
+		return nil
+	}
+	return s.ids("InternalCache")
+}
+
 // Ports of the services the rules admit.
 const (
 	HTTP  = 80
 	HTTPS = 443
 	NFS   = 2049
 	MySQL = 3306
+	// Valkey is the port of the ElastiCache object cache (Valkey and Redis OSS).
+	Valkey = 6379
 )
 
-// internet is the rules' name for 0.0.0.0/0.
-const internet = "internet"
+// Peers that are not groups: internet is 0.0.0.0/0, cloudfront the
+// CloudFront origin-facing prefix list.
+const (
+	internet   = "internet"
+	cloudfront = "cloudfront"
+)
 
 // services name the ports in construct IDs, and so in Terraform addresses.
-var services = map[int]string{HTTP: "http", HTTPS: "https", NFS: "nfs", MySQL: "mysql"}
+var services = map[int]string{HTTP: "http", HTTPS: "https", NFS: "nfs", MySQL: "mysql", Valkey: "valkey"}
 
 // idOf turns a group name into a construct ID: "InternalEFS" -> "internal-efs".
 func idOf(name string) string {
@@ -122,10 +149,26 @@ type rule struct {
 	why     string
 }
 
-// rules is the whole policy, in the order it is synthesized.
-var rules = []rule{
+// publicIngress is how visitors reach the load balancer without a CDN.
+var publicIngress = []rule{
 	{"ExternalWeb", true, HTTP, internet, "visitors reach the load balancer over HTTP"},
 	{"ExternalWeb", true, HTTPS, internet, "visitors reach the load balancer over HTTPS"},
+}
+
+// cdnIngress replaces publicIngress behind CloudFront. One port only: the
+// prefix list counts as about 55 rules against the group's quota of 60.
+var cdnIngress = []rule{
+	{"ExternalWeb", true, HTTP, cloudfront, "only CloudFront reaches the load balancer (origin-facing prefix list)"},
+}
+
+// cacheRules admit the web servers, and only them, to the object cache.
+var cacheRules = []rule{
+	{"InternalWeb", false, Valkey, "InternalCache", "WordPress reads and writes its object cache"},
+	{"InternalCache", true, Valkey, "InternalWeb", "only the web servers reach the object cache"},
+}
+
+// rules is the policy every stack has, in the order it is synthesized.
+var rules = []rule{
 	{"ExternalWeb", false, HTTP, "InternalWeb", "the load balancer forwards requests and health checks to the web servers"},
 	{"ExternalWeb", false, HTTPS, "InternalWeb", "the load balancer may forward to the web servers over HTTPS"},
 
@@ -142,10 +185,28 @@ var rules = []rule{
 }
 
 var descriptions = map[string]string{
-	"ExternalWeb":  "ExternalWeb: the internet-facing load balancer",
-	"InternalWeb":  "InternalWeb: WordPress web servers, reachable only from the load balancer",
-	"InternalEFS":  "InternalEFS: the shared web root on EFS, reachable only from its members",
-	"InternalData": "InternalData: the RDS MySQL database, reachable only from the web servers",
+	"ExternalWeb":   "ExternalWeb: the internet-facing load balancer",
+	"InternalWeb":   "InternalWeb: WordPress web servers, reachable only from the load balancer",
+	"InternalEFS":   "InternalEFS: the shared web root on EFS, reachable only from its members",
+	"InternalData":  "InternalData: the RDS MySQL database, reachable only from the web servers",
+	"InternalCache": "InternalCache: the ElastiCache object cache, reachable only from the web servers",
+}
+
+// policy returns the groups and rules a configuration needs, in the order
+// they are synthesized.
+func policy(cfg SecurityConfig) (groups []string, rs []rule) {
+	groups = []string{"ExternalWeb", "InternalWeb", "InternalEFS", "InternalData"}
+	if cfg.CloudFrontPrefixListID != "" {
+		rs = append(rs, cdnIngress...)
+	} else {
+		rs = append(rs, publicIngress...)
+	}
+	rs = append(rs, rules...)
+	if cfg.ObjectCache {
+		groups = append(groups, "InternalCache")
+		rs = append(rs, cacheRules...)
+	}
+	return groups, rs
 }
 
 // NewSecurity builds the groups and their rules.
@@ -155,7 +216,8 @@ func NewSecurity(scope constructs.Construct, id string, cfg SecurityConfig) *Sec
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	groups := map[string]securitygroup.SecurityGroup{}
-	for _, name := range []string{"ExternalWeb", "InternalWeb", "InternalEFS", "InternalData"} {
+	names, rs := policy(cfg)
+	for _, name := range names {
 		// No inline rules: Terraform then also removes AWS's default
 		// allow-all egress, so a group with no egress rule has no egress.
 		groups[name] = securitygroup.NewSecurityGroup(c, jsii.String(idOf(name)), &securitygroup.SecurityGroupConfig{
@@ -165,31 +227,33 @@ func NewSecurity(scope constructs.Construct, id string, cfg SecurityConfig) *Sec
 			Tags:        &map[string]*string{"Name": jsii.String(name)},
 		})
 	}
-	for _, r := range rules {
-		newRule(c, groups, r)
+	for _, r := range rs {
+		newRule(c, groups, r, cfg.CloudFrontPrefixListID)
 	}
 	return &Security{Construct: c, groups: groups}
 }
 
-func newRule(scope constructs.Construct, groups map[string]securitygroup.SecurityGroup, r rule) {
+func newRule(scope constructs.Construct, groups map[string]securitygroup.SecurityGroup, r rule, prefixList string) {
 	id := jsii.String(ruleID(r))
-	var cidr *string
-	var peer *string
-	if r.peer == internet {
+	var cidr, peer, pl *string
+	switch r.peer {
+	case internet:
 		cidr = jsii.String("0.0.0.0/0")
-	} else {
+	case cloudfront:
+		pl = jsii.String(prefixList)
+	default:
 		peer = groups[r.peer].Id()
 	}
 	port := jsii.Number(r.port)
 	if r.ingress {
 		vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(scope, id, &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
 			SecurityGroupId: groups[r.group].Id(), IpProtocol: jsii.String("tcp"), FromPort: port, ToPort: port,
-			CidrIpv4: cidr, ReferencedSecurityGroupId: peer, Description: jsii.String(r.why),
+			CidrIpv4: cidr, ReferencedSecurityGroupId: peer, PrefixListId: pl, Description: jsii.String(r.why),
 		})
 		return
 	}
 	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(scope, id, &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
 		SecurityGroupId: groups[r.group].Id(), IpProtocol: jsii.String("tcp"), FromPort: port, ToPort: port,
-		CidrIpv4: cidr, ReferencedSecurityGroupId: peer, Description: jsii.String(r.why),
+		CidrIpv4: cidr, ReferencedSecurityGroupId: peer, PrefixListId: pl, Description: jsii.String(r.why),
 	})
 }

@@ -37,6 +37,19 @@ type UserDataConfig struct {
 	AdminSecretARN   string // ARN of the Secrets Manager secret the first boot stores the admin user's password in
 	LogGroupPrefix   string // the servers' log groups are LogGroupPrefix + "/" + LogFile.Group, e.g. /wordpress/wordpress-prod
 	MailFrom         string // address WordPress sends from through SES, or "" for no mail
+
+	// PinSiteURL makes SiteURL WordPress's home and site URL at every boot
+	// (WP_HOME, WP_SITEURL), not only at the install: for an address the
+	// stack fixes (CloudFront or a domain name).
+	PinSiteURL bool
+	// BehindCDN says every request reaches the servers through CloudFront,
+	// whose viewers all use HTTPS: WordPress is told so whatever the load
+	// balancer's X-Forwarded-Proto says.
+	BehindCDN bool
+	// CacheHost and CachePort name the object cache (ElastiCache, TLS
+	// only). An empty host: no object cache.
+	CacheHost string
+	CachePort int
 }
 
 //go:embed userdata.sh.tmpl
@@ -150,6 +163,12 @@ func validateUserData(c UserDataConfig) error {
 	}
 	if err := CheckSiteTitle(c.SiteTitle); err != nil {
 		errs = append(errs, fmt.Errorf("SiteTitle: %w", err))
+	}
+	if c.CacheHost != "" {
+		check("CacheHost", c.CacheHost, hostRe, "a host name without port")
+		if c.CachePort < 1 || c.CachePort > 65535 {
+			errs = append(errs, fmt.Errorf("CachePort: got %d, want 1-65535", c.CachePort))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -89,6 +89,18 @@ type WebConfig struct {
 	// CloudWatch Logs; a retention CloudWatch Logs accepts.
 	// Default: DefaultLogRetentionDays (30)
 	LogRetentionDays int
+	// PublicURL is the site's address when the stack fixes it (CloudFront or
+	// a domain name): WordPress is installed with it and keeps it as its home
+	// and site URL at every boot.
+	// Default: nil (installed with the load balancer's URL, which WordPress
+	// may change later)
+	PublicURL *string
+	// BehindCDN says every request comes through CloudFront over HTTPS.
+	// Default: false
+	BehindCDN bool
+	// Cache is WordPress's object cache.
+	// Default: nil (no object cache)
+	Cache *data.Cache
 }
 
 // Defaults of WebConfig, also the defaults of the stack configuration.
@@ -329,7 +341,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		Description: jsii.String("WordPress admin login, stored by the web server that installed WordPress"),
 	})
 
-	userData, err := TerraformUserData(UserDataConfig{
+	ud := UserDataConfig{
 		Region:           cfg.Region,
 		FileSystemID:     *cfg.FileSystem.ID(),
 		AccessPointID:    *cfg.FileSystem.AccessPointID(),
@@ -340,12 +352,20 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		WordPressVersion: cfg.WordPressVersion,
 		VpcCIDR:          cfg.Network.CIDR(),
 		SiteURL:          *cfg.LoadBalancer.URL(),
+		BehindCDN:        cfg.BehindCDN,
 		SiteTitle:        cfg.SiteTitle,
 		AdminEmail:       cfg.AdminEmail,
 		AdminSecretARN:   *w.adminSecret.Arn(),
 		LogGroupPrefix:   LogGroupPrefix(cfg.Name),
 		MailFrom:         cfg.MailFrom,
-	})
+	}
+	if cfg.PublicURL != nil {
+		ud.SiteURL, ud.PinSiteURL = *cfg.PublicURL, true
+	}
+	if cfg.Cache != nil {
+		ud.CacheHost, ud.CachePort = *cfg.Cache.Host(), cfg.Cache.Port()
+	}
+	userData, err := TerraformUserData(ud)
 	if err != nil {
 		panic(fmt.Errorf("web %q: invalid configuration: %w", id, err))
 	}

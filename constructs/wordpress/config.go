@@ -130,6 +130,52 @@ type StackConfig struct {
 	// Stickiness pins a visitor to one server with a load balancer cookie.
 	// Default: false (WordPress keeps no session state on the server)
 	Stickiness bool `json:"stickiness"`
+
+	// CDN puts a CloudFront distribution in front of the load balancer; the
+	// load balancer then admits only CloudFront (see README, "CDN").
+	// Default: false
+	CDN bool `json:"cdn"`
+	// CDNCertificateARN is an ACM certificate in us-east-1 for CloudFront,
+	// covering DomainName, managed outside the stack. Needs cdn and domain_name.
+	// Default: "" (CloudFront's default certificate, or the one the stack
+	// issues when hosted_zone_id is set)
+	CDNCertificateARN string `json:"cdn_certificate_arn"`
+	// CloudFrontPrefixListID is the region's AWS-managed prefix list
+	// com.amazonaws.global.cloudfront.origin-facing, which ExternalWeb admits
+	// when cdn is on. Needed only in a region edge.CloudFrontPrefixLists lacks.
+	// Default: the region's entry in edge.CloudFrontPrefixLists
+	CloudFrontPrefixListID string `json:"cloudfront_prefix_list_id"`
+
+	// WAF puts a WAFv2 web ACL in front of the site: on CloudFront when cdn
+	// is on, else on the load balancer.
+	// Default: false
+	WAF bool `json:"waf"`
+	// WAFLoginRateLimit is how many requests to wp-login.php and xmlrpc.php
+	// one client IP may send in 5 minutes before WAF blocks it (10 to 2000000000).
+	// Default: 100
+	WAFLoginRateLimit int `json:"waf_login_rate_limit"`
+	// WAFLogRetentionDays keeps the web ACL's logs in CloudWatch Logs this
+	// long (a retention CloudWatch accepts).
+	// Default: 90
+	WAFLogRetentionDays int `json:"waf_log_retention_days"`
+
+	// ObjectCache adds an ElastiCache (Valkey) replication group that
+	// WordPress uses as its persistent object cache.
+	// Default: false
+	ObjectCache bool `json:"object_cache"`
+	// CacheNodeType sizes each cache node.
+	// Default: "cache.t4g.micro"
+	CacheNodeType string `json:"cache_node_type"`
+
+	// DomainName is the site's public host name, e.g. "www.example.com": the
+	// site URL becomes https://<domain_name>.
+	// Default: "" (the load balancer's or CloudFront's name)
+	DomainName string `json:"domain_name"`
+	// HostedZoneID is the Route 53 public hosted zone of DomainName: the
+	// stack then issues and validates the certificate and adds alias records.
+	// Default: "" (no DNS records; bring certificate_arn or cdn_certificate_arn)
+	HostedZoneID string `json:"hosted_zone_id"`
+
 	// AccessLogRetentionDays keeps the load balancer's access logs this long
 	// in their S3 bucket (1 to 3650).
 	// Default: 90
@@ -192,6 +238,9 @@ func DefaultConfig() StackConfig {
 		AccessLogRetentionDays:         edge.DefaultAccessLogRetentionDays,
 		LogRetentionDays:               web.DefaultLogRetentionDays,
 		BackupRetentionDays:            operations.DefaultBackupRetentionDays,
+		WAFLoginRateLimit:              edge.DefaultWAFLoginRateLimit,
+		WAFLogRetentionDays:            edge.DefaultWAFLogRetentionDays,
+		CacheNodeType:                  data.DefaultCacheNodeType,
 	}
 }
 
@@ -202,6 +251,9 @@ func (c StackConfig) Resolve() StackConfig {
 	}
 	if c.StateRegion == "" {
 		c.StateRegion = c.Region
+	}
+	if c.CDN && c.CloudFrontPrefixListID == "" {
+		c.CloudFrontPrefixListID = edge.CloudFrontPrefixLists[c.Region]
 	}
 	return c
 }
@@ -306,6 +358,7 @@ func (c StackConfig) Validate(field func(key string) string) error {
 		}
 		fail("certificate_arn", edge.CheckCertificateARN(c.CertificateARN, region))
 	}
+	errs = append(errs, c.validateEdge(field, bad)...)
 	fail("access_log_retention_days", edge.CheckAccessLogRetention(c.AccessLogRetentionDays))
 	fail("log_retention_days", network.CheckFlowLogRetention(c.LogRetentionDays))
 	if c.MailFrom != "" {
@@ -517,4 +570,67 @@ func (c StackConfig) Warnings() []string {
 		w = append(w, fmt.Sprintf("nat_gateways is %q: the servers of every zone reach the internet through one NAT gateway in %s, so losing that zone cuts all egress (package installs, Secrets Manager, WordPress updates) and new servers cannot boot. Use this only for throw-away environments.", network.NatSingle, c.AvailabilityZones[0]))
 	}
 	return w
+}
+
+// validateEdge checks the optional front of the site (cdn, waf,
+// object_cache, domain_name and the certificates) and the combinations
+// that exclude each other. field and bad are Validate's.
+func (c StackConfig) validateEdge(field func(string) string, bad func(key string, got any, want string, args ...any)) []error {
+	var errs []error
+	both := func(a, b, want string) {
+		errs = append(errs, fmt.Errorf("%s and %s: both set, want %s", field(a), field(b), want))
+	}
+	fail := func(key string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", field(key), err))
+		}
+	}
+	if c.CDNCertificateARN != "" {
+		fail("cdn_certificate_arn", edge.CheckCloudFrontCertificateARN(c.CDNCertificateARN))
+		if !c.CDN {
+			bad("cdn_certificate_arn", c.CDNCertificateARN, "cdn: true (the certificate is CloudFront's)")
+		}
+		if c.DomainName == "" {
+			bad("cdn_certificate_arn", c.CDNCertificateARN, "domain_name set too: the host name the certificate covers")
+		}
+	}
+	if c.CDN && c.CertificateARN != "" {
+		// Behind CloudFront the load balancer only talks to CloudFront, over
+		// HTTP; an HTTPS listener would redirect CloudFront's requests.
+		both("cdn", "certificate_arn", "cdn_certificate_arn (a us-east-1 certificate for CloudFront) instead of certificate_arn when cdn is on")
+	}
+	if c.CloudFrontPrefixListID != "" {
+		fail("cloudfront_prefix_list_id", edge.CheckPrefixListID(c.CloudFrontPrefixListID))
+	}
+	if c.CDN && c.CloudFrontPrefixListID == "" {
+		bad("cloudfront_prefix_list_id", c.CloudFrontPrefixListID, "the ID of com.amazonaws.global.cloudfront.origin-facing in %s (no pinned ID for this region)", c.Region)
+	}
+	if !c.CDN && c.CloudFrontPrefixListID != "" {
+		bad("cloudfront_prefix_list_id", c.CloudFrontPrefixListID, "cdn: true (only CloudFront uses it)")
+	}
+	fail("waf_login_rate_limit", edge.CheckLoginRateLimit(c.WAFLoginRateLimit))
+	fail("waf_log_retention_days", edge.CheckLogRetention(c.WAFLogRetentionDays))
+	fail("cache_node_type", data.CheckCacheNodeType(c.CacheNodeType))
+	if c.DomainName != "" {
+		fail("domain_name", edge.CheckDomainName(c.DomainName))
+	}
+	if c.HostedZoneID != "" {
+		fail("hosted_zone_id", edge.CheckHostedZoneID(c.HostedZoneID))
+	}
+	if c.HostedZoneID != "" && c.DomainName == "" {
+		bad("hosted_zone_id", c.HostedZoneID, "domain_name set too: the name the zone holds records for")
+	}
+	if c.HostedZoneID != "" {
+		// The stack issues the certificate when it has the zone.
+		if c.CertificateARN != "" {
+			both("hosted_zone_id", "certificate_arn", "one of them: with a hosted zone the stack issues the certificate itself")
+		}
+		if c.CDNCertificateARN != "" {
+			both("hosted_zone_id", "cdn_certificate_arn", "one of them: with a hosted zone the stack issues the certificate itself")
+		}
+	}
+	if c.DomainName != "" && c.HostedZoneID == "" && c.CertificateARN == "" && c.CDNCertificateARN == "" {
+		bad("domain_name", c.DomainName, "hosted_zone_id (the stack issues the certificate) or a certificate managed elsewhere: cdn_certificate_arn with cdn, certificate_arn without")
+	}
+	return errs
 }

@@ -34,7 +34,14 @@ type Stack struct {
 	FileSystem   *data.FileSystem
 	LoadBalancer *edge.LoadBalancer
 	Web          *web.Web
-	Operations   *operations.Operations
+	// CDN, WAF and Cache are nil unless configured (cdn, waf, object_cache).
+	CDN   *edge.CDN
+	WAF   *edge.WAF
+	Cache *data.Cache
+	// SiteURL is the site's public address: https://<domain_name>, the
+	// CloudFront name or the load balancer's.
+	SiteURL    *string
+	Operations *operations.Operations
 }
 
 // NewStack builds the stack for one environment. cfg must have passed
@@ -63,9 +70,12 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		MapPublicIPOnLaunch:  cfg.MapPublicIPOnLaunch,
 		FlowLogRetentionDays: cfg.FlowLogRetentionDays,
 		NatGateways:          cfg.NatGateways,
-		Region:               cfg.Region,
 	})
-	s.Security = security.NewSecurity(stack, "security", security.SecurityConfig{Network: s.Network})
+	s.Security = security.NewSecurity(stack, "security", security.SecurityConfig{
+		Network:                s.Network,
+		CloudFrontPrefixListID: cfg.CloudFrontPrefixListID,
+		ObjectCache:            cfg.ObjectCache,
+	})
 	s.Database = data.NewDatabase(stack, "database", data.DatabaseConfig{
 		Name:                cfg.Name(),
 		Network:             s.Network,
@@ -84,19 +94,21 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		Security:     s.Security,
 		AllowDestroy: !cfg.DataProtection,
 	})
+	f := newFront(stack, cfg)
 	s.LoadBalancer = edge.NewLoadBalancer(stack, "edge", edge.LoadBalancerConfig{
 		Name:            cfg.Name(),
 		Network:         s.Network,
 		Security:        s.Security,
 		HealthCheckPath: web.HealthCheckPath,
-		CertificateARN:  cfg.CertificateARN,
+		CertificateARN:  f.certificateARN,
+		OriginSecret:    f.originSecret,
 		AllowDeletion:   !cfg.LoadBalancerDeletionProtection,
 		Stickiness:      cfg.Stickiness,
-		Region:          cfg.Region,
 		// Log retention and deletion follow the environment's settings.
 		AccessLogRetentionDays: cfg.AccessLogRetentionDays,
 		AllowDestroyLogs:       !cfg.DataProtection,
 	})
+	s.addFront(stack, cfg, f)
 	s.Web = web.NewWeb(stack, "web", web.WebConfig{
 		Name:             cfg.Name(),
 		Region:           cfg.Region,
@@ -114,6 +126,9 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		AdminEmail:       cfg.AdminEmail,
 		LogRetentionDays: cfg.LogRetentionDays,
 		MailFrom:         cfg.MailFrom,
+		PublicURL:        s.publicURL(cfg),
+		BehindCDN:        cfg.CDN,
+		Cache:            s.Cache,
 	})
 	s.Operations = operations.NewOperations(stack, "operations", operations.OperationsConfig{
 		Name:         cfg.Name(),
@@ -135,7 +150,7 @@ func newOutputs(scope constructs.Construct, s *Stack) {
 		id, description string
 		value           any
 	}{
-		{"site_url", "The WordPress site", s.LoadBalancer.URL()},
+		{"site_url", "The WordPress site", s.SiteURL},
 		{"alb_dns_name", "DNS name of the load balancer, for a CNAME or alias record", s.LoadBalancer.DNSName()},
 		{"db_endpoint", "RDS MySQL endpoint (host:port), reachable only from the web servers", s.Database.Endpoint()},
 		{"efs_id", "EFS file system holding the web root", s.FileSystem.ID()},
@@ -150,6 +165,12 @@ func newOutputs(scope constructs.Construct, s *Stack) {
 		cdktf.NewTerraformOutput(scope, jsii.String(o.id), &cdktf.TerraformOutputConfig{
 			Value:       o.value,
 			Description: jsii.String(o.description),
+		})
+	}
+	if s.CDN != nil {
+		cdktf.NewTerraformOutput(scope, jsii.String("cdn_domain_name"), &cdktf.TerraformOutputConfig{
+			Value:       s.CDN.DomainName,
+			Description: jsii.String("CloudFront's name, for a CNAME or alias record when Route 53 is not managed here"),
 		})
 	}
 	if tokens := s.Web.MailDKIMTokens(); tokens != nil {

@@ -7,7 +7,7 @@
 set -Eeuo pipefail
 
 # Values from the other tiers; the Go template fills them in (or Terraform does).
-REGION='us-east-1'
+REGION='eu-west-1'
 FILE_SYSTEM_ID='${aws_efs_file_system.web_root.id}'
 ACCESS_POINT_ID='${aws_efs_access_point.web_root.id}'
 DB_HOST='${aws_db_instance.database.address}'
@@ -17,16 +17,23 @@ DB_SECRET_ARN='${aws_db_instance.database.master_user_secret[0].secret_arn}'
 WP_VERSION='6.8.3'
 HEALTH_CHECK_PATH='/healthz.php'
 # Only the load balancer, somewhere in the VPC, may say who the visitor is.
-VPC_CIDR='10.30.0.0/16'
-SITE_URL='http://${aws_lb.web.dns_name}'
+VPC_CIDR='10.0.0.0/16'
+SITE_URL='https://www.example.org'
 # shellcheck disable=SC2016 # the title is text: a "$" in it stays a "$"
-SITE_TITLE='WordPress'
-ADMIN_EMAIL='admin@example.com'
+SITE_TITLE='Ann'\''s "Resilient" Blog & $5 Tips'
+ADMIN_EMAIL='web-team+wordpress@example.org'
 ADMIN_USER='admin'
 # Empty until the first boot installs WordPress and stores the admin password there.
 ADMIN_SECRET_ARN='${aws_secretsmanager_secret.wordpress_admin.arn}'
+# The site's front (see configure_front) and object cache (install_object_cache).
+PIN_SITE_URL='true'
+BEHIND_CDN='false'
+CACHE_HOST=''
+CACHE_PORT='0'
 # The servers' log groups are LOG_GROUP_PREFIX/<role> (see configure_cloudwatch_agent).
-LOG_GROUP_PREFIX='/wordpress/wordpress-throwaway'
+LOG_GROUP_PREFIX='/wordpress/wordpress-variant'
+# Sender of WordPress's mail through SES.
+MAIL_FROM='wordpress@blog.example.com'
 
 WEB_ROOT=/var/www/html
 # Lives on EFS next to the site but is never served (see the Apache config).
@@ -39,6 +46,11 @@ HEALTH_DIR=/usr/local/share/wordpress-health
 SHARE_DIR=/usr/local/share/wordpress-boot
 CREDS_DIR=/etc/wordpress
 CREDS_FILE=/etc/wordpress/db-credentials.php
+FRONT_FILE=/etc/wordpress/front.php
+# The object cache drop-in: Redis Object Cache (wordpress.org/plugins/redis-cache),
+# pinned and verified. Its bundled Predis client speaks TLS, which ElastiCache requires.
+OBJECT_CACHE_PLUGIN_VERSION=2.7.0
+OBJECT_CACHE_PLUGIN_SHA256=0cbc41dea351688693b8e7db1165b5d92b6c8ef7231ac0ff5abec7b83d62c635
 CA_BUNDLE=/etc/wordpress/rds-ca-bundle.pem
 CREDS_SCRIPT=/usr/local/sbin/wordpress-db-credentials
 # PHP writes here when MySQL refuses the password; a systemd path unit then
@@ -49,6 +61,7 @@ LOG_FILE='/var/log/wordpress-boot.log'
 CWAGENT_CONFIG=/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json
 CWAGENT_CTL=/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl
 CRON_SCRIPT=/usr/local/sbin/wordpress-cron
+SENDMAIL_SCRIPT=/usr/local/sbin/wordpress-ses-sendmail
 MAIL_PLUGIN=wp-content/mu-plugins/wordpress-boot-mail.php
 WEB_USER=apache
 WEB_GROUP=apache
@@ -724,6 +737,37 @@ AccuracySec=1s
 WantedBy=timers.target
 EOF
 }
+# Mail through SES with the instance role: PHPMailer pipes it to the AWS CLI.
+install_mail() {
+	local plugin=$WEB_ROOT/$MAIL_PLUGIN
+	[[ -d $WEB_ROOT/wp-content ]] || return 0
+	{
+		printf '#!/bin/bash\nset -Eeuo pipefail\n'
+		declare -p REGION MAIL_FROM
+		declare -f send_raw_mail
+		printf 'send_raw_mail\n'
+	} | put_file 0755 "$SENDMAIL_SCRIPT"
+	mkdir -p "$(dirname "$plugin")"
+	put_file 0644 "$plugin" "$WEB_USER:$WEB_GROUP" <<EOF
+<?php
+// Installed by the WordPress boot script at every boot; edits are lost.
+add_filter('wp_mail_from', function () { return '$(php_quote "$MAIL_FROM")'; });
+add_action('phpmailer_init', function (\$mailer) {
+    \$mailer->isSendmail();
+    \$mailer->Sendmail = '$(php_quote "$SENDMAIL_SCRIPT")';
+});
+EOF
+}
+
+send_raw_mail() {
+	local tmp rc=0
+	tmp=$(mktemp)
+	cat >"$tmp"
+	aws sesv2 send-email --region "$REGION" --from-email-address "$MAIL_FROM" \
+		--content "Raw={Data=fileb://$tmp}" >/dev/null || rc=$?
+	rm -f "$tmp"
+	return "$rc"
+}
 
 setup_site() {
 	install_wordpress
@@ -731,10 +775,100 @@ setup_site() {
 	write_wp_config
 	point_wp_config_at_database
 	disable_page_load_cron
-	rm -f "$WEB_ROOT/$MAIL_PLUGIN"
+	install_mail
 	write_db_dropin
 	write_htaccess
 	install_site
+	install_object_cache
+}
+
+# configure_front writes the stack's front settings into FRONT_FILE, which PHP
+# loads before every script (auto_prepend_file), at every boot: unlike
+# wp-config.php it follows the stack.
+configure_front() {
+	install -d -m 0750 -g "$WEB_GROUP" "$(dirname "$FRONT_FILE")"
+	{
+		printf '<?php\n// Written at every boot by the boot script; PHP loads it first.\n'
+		if [[ $BEHIND_CDN == true ]]; then
+			printf "// Behind CloudFront, whose viewers all use HTTPS.\n"
+			printf "\$_SERVER['HTTPS'] = 'on';\n"
+		fi
+		if [[ $PIN_SITE_URL == true ]]; then
+			printf "define('WP_HOME', '%s');\n" "$(php_quote "$SITE_URL")"
+			printf "define('WP_SITEURL', '%s');\n" "$(php_quote "$SITE_URL")"
+		fi
+		if [[ -n $CACHE_HOST ]]; then
+			printf "// Object cache over TLS; unreachable, WordPress runs on without it.\n"
+			printf "define('WP_REDIS_CLIENT', 'predis');\n"
+			printf "define('WP_REDIS_SCHEME', 'tls');\n"
+			printf "define('WP_REDIS_HOST', '%s');\n" "$(php_quote "$CACHE_HOST")"
+			printf "define('WP_REDIS_PORT', %d);\n" "$CACHE_PORT"
+			printf "define('WP_REDIS_TIMEOUT', 0.5);\n"
+			printf "define('WP_REDIS_READ_TIMEOUT', 0.5);\n"
+			printf "define('WP_REDIS_GRACEFUL', true);\n"
+		fi
+	} | put_file 0640 "$FRONT_FILE"
+	chgrp "$WEB_GROUP" "$FRONT_FILE"
+	printf 'auto_prepend_file=%s\n' "$FRONT_FILE" | put_file 0644 "$PHP_INI_DIR/91-wordpress-front.ini"
+}
+
+# install_object_cache installs the pinned drop-in on EFS when the stack has a
+# cache and removes its own when not. A failure only warns: the site runs
+# without an object cache.
+install_object_cache() {
+	local plugins=$WEB_ROOT/wp-content/plugins dropin=$WEB_ROOT/wp-content/object-cache.php
+	local marker=$PRIVATE_DIR/object-cache-version
+	if [[ ! -f $WEB_ROOT/wp-includes/version.php ]]; then
+		return 0
+	fi
+	if [[ -z $CACHE_HOST ]]; then
+		if [[ -f $marker ]]; then
+			rm -f "$dropin" "$marker"
+			log "no object cache in the stack: removed the drop-in"
+		fi
+		return 0
+	fi
+	if [[ -e $dropin && ! -f $marker ]]; then
+		log "WARNING: $dropin is not the drop-in this script installs; leaving the object cache to it"
+		return 0
+	fi
+	if [[ -f $dropin && $(<"$marker") == "$OBJECT_CACHE_PLUGIN_VERSION" ]]; then
+		return 0
+	fi
+	local url="https://downloads.wordpress.org/plugin/redis-cache.$OBJECT_CACHE_PLUGIN_VERSION.zip"
+	local tmp got staging=$PRIVATE_DIR/staging-object-cache
+	tmp=$(mktemp -d)
+	if ! retry curl -fsSL -o "$tmp/plugin.zip" "$url"; then
+		rm -rf "$tmp"
+		log "WARNING: could not download $url; WordPress runs without the object cache"
+		return 0
+	fi
+	got=$(sha256sum "$tmp/plugin.zip" | cut -d ' ' -f 1)
+	if [[ $got != "$OBJECT_CACHE_PLUGIN_SHA256" ]]; then
+		rm -rf "$tmp"
+		log "WARNING: SHA-256 of $url is $got, want $OBJECT_CACHE_PLUGIN_SHA256; not installed, WordPress runs without the object cache"
+		return 0
+	fi
+	# On EFS, so the moves are renames; python3 is on every AL2023, unzip not.
+	rm -rf "$staging"
+	mkdir -p "$staging"
+	if ! python3 -m zipfile -e "$tmp/plugin.zip" "$staging" || [[ ! -f $staging/redis-cache/includes/object-cache.php ]]; then
+		rm -rf "$tmp" "$staging"
+		log "WARNING: $url holds no redis-cache/includes/object-cache.php; WordPress runs without the object cache"
+		return 0
+	fi
+	rm -rf "$tmp"
+	chown -R "$WEB_USER:$WEB_GROUP" "$staging/redis-cache"
+	mkdir -p "$plugins"
+	rm -rf "$plugins/redis-cache"
+	mv "$staging/redis-cache" "$plugins/redis-cache"
+	rm -rf "$staging"
+	# The drop-in last: without it WordPress uses no object cache.
+	cp "$plugins/redis-cache/includes/object-cache.php" "$dropin.tmp"
+	chown "$WEB_USER:$WEB_GROUP" "$dropin.tmp"
+	mv -f "$dropin.tmp" "$dropin"
+	printf '%s\n' "$OBJECT_CACHE_PLUGIN_VERSION" | put_file 0644 "$marker" "$WEB_USER:$WEB_GROUP"
+	log "installed the object cache drop-in (Redis Object Cache $OBJECT_CACHE_PLUGIN_VERSION)"
 }
 
 start_services() {
@@ -762,6 +896,7 @@ main() {
 	mount_efs
 	configure_selinux
 	configure_php
+	configure_front
 	configure_apache
 	install_credentials_refresher
 	install_cron

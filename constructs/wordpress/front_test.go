@@ -1,0 +1,126 @@
+package wordpress
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestFrontCombinations synthesizes the combinations of the optional front
+// that no golden stack holds and checks how certificates, records and the
+// site URL follow the configuration.
+func TestFrontCombinations(t *testing.T) {
+	const cdnCert = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+	tests := []struct {
+		name   string
+		config func(*StackConfig)
+		want   map[string]any // JSON paths below resource, or "site_url"
+	}{
+		{
+			name: "zone without cdn: regional certificate on the listener, A record to the load balancer",
+			config: func(c *StackConfig) {
+				c.DomainName, c.HostedZoneID = "www.example.com", "Z0123456789EXAMPLE"
+			},
+			want: map[string]any{
+				"site_url":                              "https://www.example.com",
+				"aws_acm_certificate.site.provider":     nil,
+				"aws_lb_listener.https.certificate_arn": "${aws_acm_certificate_validation.site.certificate_arn}",
+				"aws_route53_record.site_ipv4.alias":    map[string]any{"name": "${aws_lb.web.dns_name}", "zone_id": "${aws_lb.web.zone_id}", "evaluate_target_health": true},
+				"aws_route53_record.site_ipv6":          nil,
+				"aws_cloudfront_distribution.cdn":       nil,
+			},
+		},
+		{
+			name:   "cdn alone: CloudFront's default certificate and name",
+			config: func(c *StackConfig) { c.CDN = true },
+			want: map[string]any{
+				"site_url": "https://${aws_cloudfront_distribution.cdn.domain_name}",
+				"aws_cloudfront_distribution.cdn.viewer_certificate": map[string]any{"cloudfront_default_certificate": true},
+				"aws_cloudfront_distribution.cdn.aliases":            []any{},
+				"aws_acm_certificate.site":                           nil,
+				"aws_route53_record.site_ipv4":                       nil,
+			},
+		},
+		{
+			name: "cdn with a certificate from elsewhere: aliases, no records",
+			config: func(c *StackConfig) {
+				c.CDN, c.DomainName, c.CDNCertificateARN = true, "www.example.com", cdnCert
+			},
+			want: map[string]any{
+				"site_url": "https://www.example.com",
+				"aws_cloudfront_distribution.cdn.viewer_certificate": map[string]any{
+					"acm_certificate_arn": cdnCert, "minimum_protocol_version": "TLSv1.2_2021", "ssl_support_method": "sni-only",
+				},
+				"aws_cloudfront_distribution.cdn.aliases": []any{"www.example.com"},
+				"aws_acm_certificate.site":                nil,
+				"aws_route53_record.site_ipv4":            nil,
+			},
+		},
+	}
+	var cfgs []StackConfig
+	for i, tt := range tests {
+		c := DefaultConfig()
+		c.Environment = []string{"zone", "cdn", "cdncert"}[i]
+		tt.config(&c)
+		c = c.Resolve()
+		if err := c.Validate(nil); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		cfgs = append(cfgs, c)
+	}
+	out := filepath.Join(t.TempDir(), "cdktf.out")
+	if err := Synth(out, cfgs); err != nil {
+		t.Fatal(err)
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(StackDir(out, cfgs[i].Environment), "cdk.tf.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc map[string]any
+			if err := json.Unmarshal(raw, &doc); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]any{}
+			for path := range tt.want {
+				if path == "site_url" {
+					got[path] = lookup(doc, "output", "site_url", "value")
+					continue
+				}
+				got[path] = lookup(doc, append([]string{"resource"}, splitPath(path)...)...)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// splitPath splits "type.name.attribute" into its three parts (or two).
+func splitPath(p string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(p); i++ {
+		if p[i] == '.' && len(out) < 2 {
+			out = append(out, p[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, p[start:])
+}
+
+// lookup walks nested objects; a missing key gives nil.
+func lookup(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
