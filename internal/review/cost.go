@@ -187,7 +187,11 @@ func EstimateCost(s *Stack, t PriceTable) Estimate {
 			UnitPrice: fmt.Sprintf("$%g/month", p.SecretsManagerSecretMonth), Monthly: p.SecretsManagerSecretMonth})
 	}
 	if n := float64(len(a.NATs)); n > 0 {
-		add(hourly("NAT gateways (one per zone)", n, p.NATGatewayHour, true, ""))
+		label := "NAT gateways (one per zone)"
+		if len(a.NATs) == 1 {
+			label = "NAT gateway (one for all zones)"
+		}
+		add(hourly(label, n, p.NATGatewayHour, true, ""))
 	}
 	// Public IPv4 addresses: the NAT gateways' Elastic IPs and one per zone
 	// of each internet-facing load balancer.
