@@ -49,6 +49,11 @@ type RegionPrices struct {
 	EFSStandardGBMonth        float64            `json:"efs_standard_gb_month"`
 	SecretsManagerSecretMonth float64            `json:"secrets_manager_secret_month"`
 	CloudWatchLogsIngestGB    float64            `json:"cloudwatch_logs_ingest_gb"`
+	KMSKeyMonth               float64            `json:"kms_key_month"`
+	// CloudWatchAlarmMetricMonth is a standard-resolution alarm's price per
+	// metric it evaluates (an alarm on an expression pays for each input).
+	CloudWatchAlarmMetricMonth float64 `json:"cloudwatch_alarm_metric_month"`
+	CloudWatchDashboardMonth   float64 `json:"cloudwatch_dashboard_month"`
 }
 
 // Prices returns the pinned price table.
@@ -186,6 +191,29 @@ func EstimateCost(s *Stack, t PriceTable) Estimate {
 		add(CostLine{Item: "Secrets Manager secret " + firstNonEmpty(sec.Str("name"), sec.Str("name_prefix")+"…"), Quantity: "1",
 			UnitPrice: fmt.Sprintf("$%g/month", p.SecretsManagerSecretMonth), Monthly: p.SecretsManagerSecretMonth})
 	}
+	if n := float64(len(s.OfType("aws_kms_key"))); n > 0 {
+		add(CostLine{Item: "KMS customer managed keys", Quantity: fmt.Sprintf("%g", n),
+			UnitPrice: fmt.Sprintf("$%g/month", p.KMSKeyMonth), Monthly: n * p.KMSKeyMonth})
+	}
+	var alarms, metrics float64
+	for _, al := range s.OfType("aws_cloudwatch_metric_alarm") {
+		alarms++
+		inputs := 0
+		for _, q := range asSlice(al.Attrs["metric_query"]) {
+			if q, _ := q.(map[string]any); q != nil && q["metric"] != nil {
+				inputs++
+			}
+		}
+		metrics += float64(max(inputs, 1))
+	}
+	if alarms > 0 {
+		add(CostLine{Item: fmt.Sprintf("CloudWatch alarms (%g, standard resolution)", alarms), Quantity: fmt.Sprintf("%g metrics", metrics),
+			UnitPrice: fmt.Sprintf("$%g/metric-month", p.CloudWatchAlarmMetricMonth), Monthly: metrics * p.CloudWatchAlarmMetricMonth})
+	}
+	if n := float64(len(s.OfType("aws_cloudwatch_dashboard"))); n > 0 {
+		add(CostLine{Item: "CloudWatch dashboards (beyond the account's 3 free)", Quantity: fmt.Sprintf("%g", n),
+			UnitPrice: fmt.Sprintf("$%g/month", p.CloudWatchDashboardMonth), Monthly: n * p.CloudWatchDashboardMonth})
+	}
 	if n := float64(len(a.NATs)); n > 0 {
 		label := "NAT gateways (one per zone)"
 		if len(a.NATs) == 1 {
@@ -260,7 +288,7 @@ func (e Estimate) Markdown() []byte {
 	fmt.Fprintf(&b, "- Every public IPv4 address is billed, including the NAT gateways' Elastic IPs and one per zone for an internet-facing load balancer.\n\n")
 	b.WriteString("Not included (usage-based): ")
 	if known {
-		fmt.Fprintf(&b, "NAT data processing ($%g/GB), data transfer out to the internet, CloudWatch Logs ingestion ($%g/GB: flow logs, database logs) and storage, EFS Infrequent Access and elastic throughput, load balancer capacity beyond the assumption, backup storage beyond the free allowance, taxes.\n",
+		fmt.Fprintf(&b, "NAT data processing ($%g/GB), data transfer out to the internet, CloudWatch Logs ingestion ($%g/GB: flow logs, database and server logs) and storage, EFS Infrequent Access and elastic throughput, load balancer capacity beyond the assumption, backup storage (AWS Backup's daily recovery points and their copies) beyond the free allowance, access logs in S3, KMS and SES requests, SNS notifications, taxes.\n",
 			p.NATGatewayGB, p.CloudWatchLogsIngestGB)
 	} else {
 		b.WriteString("NAT data processing, data transfer out, CloudWatch Logs, EFS throughput, extra load balancer capacity, backup storage beyond the free allowance, taxes.\n")
