@@ -26,6 +26,7 @@ func cacheConfig() UserDataConfig {
 // TestUserDataFront runs configure_front and loads what it writes with the
 // real PHP, as php-fpm would before every script.
 func TestUserDataFront(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "php")
 	tests := []struct {
 		name string
@@ -45,6 +46,7 @@ func TestUserDataFront(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			s := newSandbox(t, tt.c)
 			s.mustRun("configure_front")
 			first := s.snapshot()
@@ -106,6 +108,7 @@ func pluginZip(t *testing.T, withDropin bool) []byte {
 // pinned and verified release, never over someone else's, and removed when
 // the stack drops the cache; whatever fails, the site is still set up.
 func TestUserDataObjectCache(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "python3")
 	const (
 		dropin = webRoot + "/wp-content/object-cache.php"
@@ -134,6 +137,7 @@ func TestUserDataObjectCache(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			s := newSandbox(t, cacheConfig())
 			if tt.zip != nil {
 				s.write("www/redis-cache.2.7.0.zip", string(tt.zip), 0o644)
@@ -174,6 +178,7 @@ func TestUserDataObjectCache(t *testing.T) {
 	}
 
 	t.Run("cache dropped", func(t *testing.T) {
+		t.Parallel()
 		s := newSandbox(t, cacheConfig())
 		s.write("www/redis-cache.2.7.0.zip", string(good), 0o644)
 		s.mustRun("eval", "OBJECT_CACHE_PLUGIN_SHA256="+hex.EncodeToString(sum[:])+"; with_install_lock setup_site")

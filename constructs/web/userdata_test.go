@@ -855,6 +855,7 @@ func TestUserDataSiteSteps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			s := newSandbox(t, testConfig)
 			for name, body := range tt.before {
 				s.write(webRoot+"/"+name, body, 0o644)
@@ -1044,6 +1045,7 @@ func TestUserDataFailsLoudly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			s := newSandbox(t, testConfig)
 			tt.prepare(s)
 			out, err := s.run(tt.steps...)
@@ -1083,6 +1085,7 @@ func TestUserDataPointsAtCurrentDatabase(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			s := newSandbox(t, testConfig)
 			s.mustRun("with_install_lock", "setup_site")
 			// The site's owner edits wp-config.php.
