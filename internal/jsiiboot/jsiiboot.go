@@ -117,6 +117,11 @@ const (
 	// semi-space): ~20 MiB less peak memory for the kernel, measured no
 	// slower with one stack or four; unless the user chose one.
 	youngGen = "--max-semi-space-size=4"
+	// cdktf 0.20 calls util.isArray, which Node 22 (the cached Node) warns
+	// about on every synthesis with an output that is a list or a map; the
+	// warning is cdktf's to fix, not the user's. Node 20, the other Node
+	// jsii may get, neither warns nor needs the flag.
+	quietDeprecation = "--disable-warning=DEP0044"
 )
 
 //go:embed preload.js
@@ -288,11 +293,15 @@ func enable(e env, o options) error {
 		return fmt.Errorf("jsiiboot: %w", err)
 	}
 	changes := map[string]string{}
+	node, cached := nodeFor(e, root)
 	opts, _ := e.LookupEnv(nodeOptionsEnv)
-	if merged := mergeNodeOptions(opts, preload); merged != opts {
+	merged := mergeNodeOptions(opts, preload)
+	if cached && !strings.Contains(merged, quietDeprecation) {
+		merged += " " + quietDeprecation
+	}
+	if merged != opts {
 		changes[nodeOptionsEnv] = merged
 	}
-	node, cached := nodeFor(e, root)
 	if cached {
 		changes[jsiiNodeEnv] = node
 	} else if _, ok := e.LookupEnv(silenceEOLEnv); !ok && node == "node" {

@@ -79,6 +79,8 @@ func TestEnable(t *testing.T) {
 	saved := filepath.Join(dir, "runtime-v1-saved", "program.js")
 	writeFiles(t, dir, map[string]string{"runtime-v1-saved/program.js": "// kernel"})
 	req := "--max-old-space-size=4069 --max-semi-space-size=4 --require=" + preload
+	// The cached Node 22 also gets cdktf's deprecation warning silenced.
+	req22 := req + " --disable-warning=DEP0044"
 
 	tests := []struct {
 		name      string
@@ -104,7 +106,7 @@ func TestEnable(t *testing.T) {
 		{
 			name: "cached Node 22 preferred",
 			env:  mapEnv{CacheEnv: nodeRoot},
-			want: mapEnv{CacheEnv: nodeRoot, nodeOptionsEnv: req, jsiiNodeEnv: node},
+			want: mapEnv{CacheEnv: nodeRoot, nodeOptionsEnv: req22, jsiiNodeEnv: node},
 		},
 		{
 			name: "user's JSII_NODE kept",
@@ -122,7 +124,7 @@ func TestEnable(t *testing.T) {
 			name:      "saved kernel started directly",
 			runtimeID: "v1-saved",
 			env:       mapEnv{CacheEnv: nodeRoot},
-			want: mapEnv{CacheEnv: nodeRoot, nodeOptionsEnv: req, jsiiNodeEnv: node,
+			want: mapEnv{CacheEnv: nodeRoot, nodeOptionsEnv: req22, jsiiNodeEnv: node,
 				jsiiRuntimeEnv: "exec '" + node + "' --preserve-symlinks '" + saved + "' --jsiiboot-direct 3</dev/null"},
 		},
 		{
@@ -136,7 +138,7 @@ func TestEnable(t *testing.T) {
 			name:      "direct start inherited from a parent of another jsii version replaced",
 			runtimeID: "v1-saved",
 			env:       mapEnv{CacheEnv: nodeRoot, jsiiRuntimeEnv: "exec 'node' --preserve-symlinks '/x/runtime-v0/program.js' --jsiiboot-direct 3</dev/null"},
-			want: mapEnv{CacheEnv: nodeRoot, nodeOptionsEnv: req, jsiiNodeEnv: node,
+			want: mapEnv{CacheEnv: nodeRoot, nodeOptionsEnv: req22, jsiiNodeEnv: node,
 				jsiiRuntimeEnv: "exec '" + node + "' --preserve-symlinks '" + saved + "' --jsiiboot-direct 3</dev/null"},
 		},
 		{
