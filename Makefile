@@ -32,12 +32,10 @@ parity:
 # (behind the gates build tag: they run terraform and trivy for about a minute).
 check: tools synth
 	bash gates/check.sh
-	@# The variant, edge and throwaway golden stacks turn on what
-	@# environments.json leaves off (HTTPS listener, S3 state, x86 servers,
-	@# relaxed protection, a backup copy, mail; CloudFront, WAF, DNS and the
-	@# object cache; one NAT gateway, a restored database): gate them too.
-	tmp=$$(mktemp -d) && for s in variant edge throwaway; do mkdir "$$tmp/$$s" && cp "testdata/$$s.tf.json" "$$tmp/$$s/cdk.tf.json"; done && \
-		bash gates/check.sh "$$tmp"; rc=$$?; rm -rf "$$tmp"; exit $$rc
+	@# The test stacks of testdata/stacks.json (variant, edge, throwaway) turn
+	@# on what environments.json leaves off: synthesize and gate them too.
+	tmp=$$(mktemp -d) && WORDPRESS_CONFIG=testdata/stacks.json CDKTF_OUTDIR="$$tmp" go run . -q && \
+		bash gates/check.sh "$$tmp/stacks"; rc=$$?; rm -rf "$$tmp"; exit $$rc
 	go test -tags gates ./gates/
 
 # Synthesis speed and memory (README, "Synthesis speed").

@@ -21,8 +21,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// The stacks under test: the zero-configuration stack and every environment
-// of the committed environments.json. TestMain synthesizes them once, in the
+// The stacks under test: the zero-configuration stack, every environment
+// of the committed environments.json and the test stacks. TestMain synthesizes them once, in the
 // one jsii runtime this test binary starts, and every test reads the result.
 var (
 	configs  []wordpress.StackConfig
@@ -49,14 +49,31 @@ func TestMain(m *testing.M) {
 	os.Exit(code(m))
 }
 
-// stacksUnderTest is the zero-configuration stack, the variant, the
-// throw-away stack and the committed environments.
+// testStacks configures the stacks that exist for tests and gates only
+// (make check synthesizes them from the same file):
+//   - variant turns on every option the committed environments leave off:
+//     S3 state, HTTPS, x86 web servers, relaxed data protection, stickiness,
+//     extra tags, three zones, an overridden subnet, a site title and admin
+//     e-mail of its own, WAF and a domain name without a CDN, alarm e-mails,
+//     other log retentions, a backup copy to a second region, mail through SES;
+//   - edge has every visitor-facing option on: CloudFront, WAF, the object
+//     cache, a domain with its hosted zone;
+//   - throwaway makes the choices that cost resilience: one NAT gateway for
+//     all zones, a database restored from a snapshot, no data protection.
+const testStacks = "testdata/stacks.json"
+
+// stacksUnderTest is the zero-configuration stack, the committed
+// environments and the test stacks.
 func stacksUnderTest() ([]wordpress.StackConfig, error) {
-	fileCfgs, err := wordpress.LoadConfig("environments.json")
-	if err != nil {
-		return nil, err
+	var cfgs []wordpress.StackConfig
+	for _, file := range []string{"environments.json", testStacks} {
+		c, err := wordpress.LoadConfig(file)
+		if err != nil {
+			return nil, err
+		}
+		cfgs = append(cfgs, c...)
 	}
-	return append([]wordpress.StackConfig{wordpress.DefaultConfig().Resolve(), variantConfig(), edgeConfig(), throwawayConfig()}, fileCfgs...), nil
+	return append([]wordpress.StackConfig{wordpress.DefaultConfig().Resolve()}, cfgs...), nil
 }
 
 func synthAll() (func(*testing.M) int, error) {
@@ -91,82 +108,6 @@ func forEachStack(t *testing.T, f func(t *testing.T, c wordpress.StackConfig, s 
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) { f(t, c, stacks[c.Environment]) })
 	}
-}
-
-// variantConfig turns on, in one more stack of the same synthesis, every
-// option the committed environments leave off: S3 state, HTTPS, x86 web
-// servers, relaxed data protection, stickiness, extra tags, three zones, an
-// overridden subnet, a site title and admin e-mail of its own, WAF and a
-// domain name without a CDN, alarm e-mails, other log retentions, a backup
-// copy to a second region and mail through SES.
-func variantConfig() wordpress.StackConfig {
-	c := wordpress.DefaultConfig()
-	c.Environment = "variant"
-	c.Region = "eu-west-1"
-	c.AvailabilityZones = []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
-	c.SubnetCIDRs = map[string]string{"app-c": "10.0.64.0/20"}
-	c.StateBucket = "example-terraform-state"
-	c.Tags = map[string]string{"cost-center": "web"}
-	c.DataProtection = false
-	c.InstanceType = "t3.small"
-	c.CertificateARN = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
-	c.LoadBalancerDeletionProtection = false
-	c.SiteTitle = `Ann's "Resilient" Blog & $5 Tips`
-	c.AdminEmail = "web-team+wordpress@example.org"
-	c.Stickiness = true
-	// WAF on the load balancer, a domain whose DNS is managed elsewhere.
-	c.WAF = true
-	c.DomainName = "www.example.org"
-	c.AlarmEmails = []string{"ops@example.com", "web-team+alerts@example.org"}
-	c.AccessLogRetentionDays = 400
-	c.LogRetentionDays = 365
-	c.BackupRetentionDays = 90
-	c.BackupCopyRegion = "eu-central-1"
-	c.MailFrom = "wordpress@blog.example.com"
-	c = c.Resolve()
-	if err := c.Validate(nil); err != nil {
-		panic(fmt.Sprintf("variant configuration: %v", err))
-	}
-	return c
-}
-
-// edgeConfig turns on, in one more stack, every option in front of and
-// beside the site: CloudFront with a certificate the stack issues for its
-// domain, WAF on CloudFront, DNS records and the object cache, in a region
-// other than us-east-1 so the us-east-1 resources show their provider.
-func edgeConfig() wordpress.StackConfig {
-	c := wordpress.DefaultConfig()
-	c.Environment = "edge"
-	c.Region = "eu-central-1"
-	c.CDN = true
-	c.WAF = true
-	c.WAFLoginRateLimit = 50
-	c.ObjectCache = true
-	c.DomainName = "www.example.com"
-	c.HostedZoneID = "Z0123456789EXAMPLE"
-	c = c.Resolve()
-	if err := c.Validate(nil); err != nil {
-		panic(fmt.Sprintf("edge configuration: %v", err))
-	}
-	return c
-}
-
-// throwawayConfig is the cheap environment the choices that cost resilience
-// are made for: one NAT gateway for all zones, a database restored from a
-// snapshot, no data protection.
-func throwawayConfig() wordpress.StackConfig {
-	c := wordpress.DefaultConfig()
-	c.Environment = "throwaway"
-	c.VpcCIDR = "10.30.0.0/16"
-	c.NatGateways = "single"
-	c.DBSnapshotIdentifier = "wordpress-prod-before-upgrade"
-	c.DataProtection = false
-	c.LoadBalancerDeletionProtection = false
-	c = c.Resolve()
-	if err := c.Validate(nil); err != nil {
-		panic(fmt.Sprintf("throwaway configuration: %v", err))
-	}
-	return c
 }
 
 // normalize does what cdktf's Testing.synth does to a stack before a
@@ -274,13 +215,17 @@ func checkGolden(t *testing.T, golden, got string) {
 // path (internal/jsiiboot), and expects identical files.
 func TestFastPathChangesNothing(t *testing.T) {
 	// The stock run is cached per test binary and environment; the stacks
-	// also depend on environments.json, read at run time, so its hash goes
-	// into that environment.
-	cfg, err := os.ReadFile("environments.json")
-	if err != nil {
-		t.Fatal(err)
+	// also depend on the configuration files, read at run time, so their
+	// hash goes into that environment.
+	h := sha256.New()
+	for _, file := range []string{"environments.json", testStacks} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Write(data)
 	}
-	stock, fast := jsiiboottest.CompareFastStock(t, fmt.Sprintf("WORDPRESS_TEST_INPUTS=%x", sha256.Sum256(cfg)))
+	stock, fast := jsiiboottest.CompareFastStock(t, fmt.Sprintf("WORDPRESS_TEST_INPUTS=%x", h.Sum(nil)))
 	t.Logf("stock: %v, fast: %v", stock.Result, fast.Result)
 }
 
