@@ -24,6 +24,10 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
 )
 
+// AWSProviderVersions is the hashicorp/aws version constraint every stack
+// writes into required_providers: the v5 line the bindings were generated for.
+const AWSProviderVersions = ">= 5.84, < 6.0"
+
 // Stack is one environment's complete WordPress deployment.
 type Stack struct {
 	cdktf.TerraformStack
@@ -59,6 +63,10 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 			Tags: defaultTags(cfg),
 		}},
 	})
+	// The bindings pin the exact provider version they were generated from
+	// (5.84.0); accept the whole v5 line instead, so users get provider fixes
+	// and each environment's lock file pins the exact version.
+	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AWSProviderVersions))
 	newBackend(stack, cfg)
 
 	s.Network = network.NewNetwork(stack, "network", network.NetworkConfig{
