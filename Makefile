@@ -28,14 +28,13 @@ integration:
 parity:
 	bash scripts/cli-parity.sh
 
-# Pre-apply gates over every synthesized stack, then the gates' own tests
-# (behind the gates build tag: they run terraform and trivy for about a minute).
+# Pre-apply gates over every synthesized stack with Terraform and OpenTofu, and
+# over the test stacks of testdata/stacks.json (variant, edge, throwaway), which
+# turn on what environments.json leaves off, synthesized for the run; then the
+# gates' own tests (behind the gates build tag: they run terraform, tofu and trivy).
 check: tools synth
-	bash gates/check.sh
-	@# The test stacks of testdata/stacks.json (variant, edge, throwaway) turn
-	@# on what environments.json leaves off: synthesize and gate them too.
 	tmp=$$(mktemp -d) && WORDPRESS_CONFIG=testdata/stacks.json CDKTF_OUTDIR="$$tmp" go run . -q && \
-		bash gates/check.sh "$$tmp/stacks"; rc=$$?; rm -rf "$$tmp"; exit $$rc
+		go run ./cmd/gates cdktf.out/stacks "$$tmp/stacks"; rc=$$?; rm -rf "$$tmp"; exit $$rc
 	go test -tags gates ./gates/
 
 # Synthesis speed and memory (README, "Synthesis speed").

@@ -5,9 +5,11 @@ go 1.26.8
 require (
 	github.com/aws/constructs-go/constructs/v10 v10.4.2
 	github.com/aws/jsii-runtime-go v1.119.0
+	github.com/bmatcuk/doublestar/v4 v4.10.0
 	github.com/cdktf/cdktf-provider-aws-go/aws/v19 v19.50.0
 	github.com/google/go-cmp v0.7.0
 	github.com/hashicorp/terraform-cdk-go/cdktf v0.20.11
+	go.yaml.in/yaml/v3 v3.0.4
 	mvdan.cc/sh/v3 v3.12.0
 )
 
