@@ -24,6 +24,9 @@ type Finding struct {
 	Title    string
 	Message  string
 	File     string // stackFile or planFile
+	// Target is the file as trivy names it: cdk.tf.json, or main.tf for the
+	// HCL it renders from a plan. Ignore entries written for trivy match it.
+	Target   string
 	Resource string // aws_security_group.ssh_sg_7F1C2D3E, or "" when trivy names none
 	Line     int    // in cdk.tf.json; 0 in plan.json, whose HCL trivy renders itself
 }
@@ -77,6 +80,7 @@ func ParseTrivyJSON(r io.Reader) ([]Finding, error) {
 				Title:    oneLine(m.Title),
 				Message:  oneLine(m.Message),
 				File:     file,
+				Target:   filepath.Base(res.Target),
 				Resource: m.CauseMetadata.Resource,
 			}
 			if !plan {

@@ -18,7 +18,8 @@ type IgnoreEntry struct {
 	// ID is the check, as trivy names it (AWS-0053).
 	ID string `yaml:"id"`
 	// Paths limits the entry to these scanned files (doublestar patterns such
-	// as cdk.tf.json). Default: every file.
+	// as cdk.tf.json, plan.json; trivy calls the plan main.tf). Default:
+	// every file.
 	Paths []string `yaml:"paths"`
 	// Statement says why the finding is accepted. Required.
 	Statement string `yaml:"statement"`
@@ -74,7 +75,10 @@ func ParseIgnoreFile(path string, b []byte) (*IgnoreFile, error) {
 
 // Match returns the index of the first entry that accepts f at time now, or
 // -1. Like trivy, an entry matches the check ID (or its older AVD ID) and,
-// when it has paths, the file; an expired entry accepts nothing.
+// when it has paths, the file: as the gates name it (cdk.tf.json,
+// plan.json) or as trivy does (main.tf for a plan's findings), so that an
+// ignore file written for trivy works unchanged. An expired entry accepts
+// nothing.
 func (f *IgnoreFile) Match(fd Finding, now time.Time) int {
 	for i, e := range f.Entries {
 		if e.ID != fd.ID && (fd.AVDID == "" || e.ID != fd.AVDID) {
@@ -83,7 +87,7 @@ func (f *IgnoreFile) Match(fd Finding, now time.Time) int {
 		if e.expired(now) {
 			continue
 		}
-		if len(e.Paths) > 0 && !matchAny(e.Paths, fd.File) {
+		if len(e.Paths) > 0 && !matchAny(e.Paths, fd.File) && !matchAny(e.Paths, fd.Target) {
 			continue
 		}
 		return i

@@ -30,6 +30,9 @@ const testIgnore = `misconfigurations:
     expired_at: 2026-01-01
   - id: AVD-AWS-0054
     statement: matched by the old ID
+  - id: AWS-0086
+    paths: ["main.tf"]
+    statement: plan-only false positive, named as trivy names the plan
 `
 
 func TestIgnoreMatch(t *testing.T) {
@@ -45,6 +48,8 @@ func TestIgnoreMatch(t *testing.T) {
 		{"expired entry accepts nothing", Finding{ID: "AWS-0104", File: stackFile}, -1},
 		{"by the older AVD ID", Finding{ID: "AWS-0054", AVDID: "AVD-AWS-0054", File: planFile}, 3},
 		{"another check", Finding{ID: "AWS-0107", AVDID: "AVD-AWS-0107", File: planFile}, -1},
+		{"plan finding by trivy's name of the plan", Finding{ID: "AWS-0086", File: planFile, Target: "main.tf"}, 4},
+		{"not in cdk.tf.json", Finding{ID: "AWS-0086", File: stackFile, Target: stackFile}, -1},
 		{"an empty AVD ID matches nothing", Finding{ID: "AWS-9999", File: planFile}, -1},
 	}
 	for _, tc := range tests {
@@ -100,9 +105,9 @@ func TestStaleAndExpired(t *testing.T) {
 		used []int
 		want []string
 	}{
-		{"every entry used", []int{1, 2, 0, 1}, nil},
-		{"unused entries are stale, the expired one is not", []int{3, 0, 0, 0}, []string{"AWS-0130", "AVD-AWS-0054"}},
-		{"no counts at all", nil, []string{"AWS-0053", "AWS-0130", "AVD-AWS-0054"}},
+		{"every entry used", []int{1, 2, 0, 1, 1}, nil},
+		{"unused entries are stale, the expired one is not", []int{3, 0, 0, 0, 1}, []string{"AWS-0130", "AVD-AWS-0054"}},
+		{"no counts at all", nil, []string{"AWS-0053", "AWS-0130", "AVD-AWS-0054", "AWS-0086"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -38,6 +38,9 @@ func TestParseTrivyJSON(t *testing.T) {
 		if fd.File == planFile && fd.Line != 0 {
 			t.Errorf("%s in plan.json has line %d, want none (trivy renders the plan's HCL itself)", fd.ID, fd.Line)
 		}
+		if want := map[string]string{planFile: "main.tf", stackFile: stackFile}[fd.File]; fd.Target != want {
+			t.Errorf("%s in %s: trivy's target %q, want %q", fd.ID, fd.File, fd.Target, want)
+		}
 		if fd.File == stackFile && fd.Line == 0 {
 			t.Errorf("%s in cdk.tf.json has no line", fd.ID)
 		}
@@ -102,7 +105,7 @@ func TestClassifyAndWrite(t *testing.T) {
 	if !rep.Failed() {
 		t.Error("Failed() = false with blocking findings")
 	}
-	if diff := cmp.Diff([]int{2, 1, 0, 0}, rep.Used); diff != "" {
+	if diff := cmp.Diff([]int{2, 1, 0, 0, 0}, rep.Used); diff != "" {
 		t.Errorf("Used (-want +got):\n%s", diff)
 	}
 	var out bytes.Buffer

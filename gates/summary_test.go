@@ -49,17 +49,17 @@ func TestWriteStale(t *testing.T) {
 		want     string
 	}{
 		{
-			name: "all used", used: []int{1, 1, 0, 1}, complete: true,
+			name: "all used", used: []int{1, 1, 0, 1, 1}, complete: true,
 			want: "gates: i.yaml: AWS-0104 expired on 2026-01-01 and accepts nothing any more: fix the finding, or renew the entry with a reason\n",
 		},
 		{
-			name: "one stale", used: []int{1, 0, 0, 1}, complete: true,
+			name: "one stale", used: []int{1, 0, 0, 1, 1}, complete: true,
 			want: "gates: i.yaml: AWS-0104 expired on 2026-01-01 and accepts nothing any more: fix the finding, or renew the entry with a reason\n" +
 				"gates: i.yaml: stale: accepted nothing on any stack of this run; the finding no longer occurs, so remove the entry before it accepts the next regression of the check unseen:\n" +
 				"  AWS-0130 (paths: cdk.tf.json)\n",
 		},
 		{
-			name: "stale, some plan missing", used: []int{1, 1, 0, 0}, complete: false,
+			name: "stale, some plan missing", used: []int{1, 1, 0, 0, 1}, complete: false,
 			want: "gates: i.yaml: AWS-0104 expired on 2026-01-01 and accepts nothing any more: fix the finding, or renew the entry with a reason\n" +
 				"gates: i.yaml: stale: accepted nothing on any stack of this run (not every stack was scanned with its plan: check again once they are); the finding no longer occurs, so remove the entry before it accepts the next regression of the check unseen:\n" +
 				"  AVD-AWS-0054\n",
