@@ -7,9 +7,10 @@ synth:
 	go run .
 	for d in cdktf.out/stacks/*/; do dot -Tsvg "$${d}diagram.dot" -o "$${d}diagram.svg" || exit 1; done
 
-# Every tool the tests and gates need, into the cache (first run ~40 min: the AWS provider).
+# Every tool the tests and gates need, into the cache (cold: the trivy and OpenTofu
+# builds dominate, README "CI time"; the AWS provider is built only when no release is found).
 tools:
-	bash scripts/tools.sh node cdktf provider trivy shellcheck jq graphviz webstack
+	bash scripts/tools.sh node cdktf shellcheck jq graphviz webstack trivy tofu terraform provider
 
 # The README's second command: every test CI runs.
 test: tools
