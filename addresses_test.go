@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/golden"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
 
@@ -110,7 +111,7 @@ func TestReleasedAddressesRemain(t *testing.T) {
 			}
 		}
 	}
-	if !*update {
+	if !*golden.Update {
 		return
 	}
 	for _, c := range configs {

@@ -14,12 +14,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/golden"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot/jsiiboottest"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // The stacks under test: the zero-configuration stack, every environment
 // of the committed environments.json and the test stacks. TestMain synthesizes them once, in the
@@ -177,11 +176,11 @@ func TestGolden(t *testing.T) {
 				rendered[name] = true
 			}
 			for _, name := range stacktest.SortedNames(files) {
-				checkGolden(t, filepath.Join("testdata", name), files[name])
+				golden.Check(t, filepath.Join("testdata", name), files[name])
 			}
 		})
 	}
-	if *update {
+	if *golden.Update {
 		old, _ := filepath.Glob(filepath.Join("testdata", "boot-script-*.sh")) // the pattern is valid
 		for _, f := range old {
 			if !rendered[filepath.Base(f)] {
@@ -190,23 +189,6 @@ func TestGolden(t *testing.T) {
 				}
 			}
 		}
-	}
-}
-
-// checkGolden compares got with the golden file, after rewriting it with -update.
-func checkGolden(t *testing.T, golden, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden (run go test ./... -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got); if intended, run go test ./... -update and review the diff:\n%s", golden, diff)
 	}
 }
 

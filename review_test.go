@@ -11,6 +11,7 @@ import (
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/golden"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/review"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/review/reviewtest"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
@@ -28,7 +29,7 @@ func TestReviewGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkGolden(t, filepath.Join("testdata", c.Environment+"."+name), string(got))
+				golden.Check(t, filepath.Join("testdata", c.Environment+"."+name), string(got))
 			})
 		}
 	}
