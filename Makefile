@@ -15,6 +15,7 @@ tools:
 # The README's second command: every test CI runs.
 test: tools
 	go test ./...
+	go test -tags slow -run TestFastPathChangesNothing .
 	$(MAKE) --no-print-directory integration parity check
 	$(MAKE) --no-print-directory workflows
 

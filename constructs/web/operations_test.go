@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -69,27 +69,39 @@ func TestUserDataScheduledJobs(t *testing.T) {
 	}
 	shellcheck(t, s.read("root/usr/local/sbin/wordpress-cron"))
 
-	// A wp-cron.php that records who ran it, and for which host, slowly
-	// enough for the other servers to find the lock taken.
+	// A wp-cron.php that records who ran it, and for which host, then holds
+	// the lock until the test lets it go: the other servers try while it
+	// runs, whatever the machine's speed.
 	s.write(webRoot+"/wp-cron.php", `<?php
 file_put_contents(getenv('T') . '/cron-runs', $_SERVER['HTTP_HOST'] . ' ' . $_SERVER['HTTP_X_FORWARDED_PROTO'] . "\n", FILE_APPEND | LOCK_EX);
-sleep(2);
+while (!file_exists(getenv('T') . '/cron-release')) {
+    usleep(10000);
+}
 `, 0o644)
-	var wg sync.WaitGroup
-	outs := make([]string, 3)
-	for i := range outs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// The installed job, as the timer runs it on each server.
-			out, err := s.command("bash", s.path("root/usr/local/sbin/wordpress-cron")).CombinedOutput()
-			if err != nil {
-				t.Errorf("wordpress-cron: %v\n%s", err, out)
-			}
-			outs[i] = string(out)
-		}()
+	job := func() string {
+		// The installed job, as the timer runs it on each server.
+		out, err := s.command("bash", s.path("root/usr/local/sbin/wordpress-cron")).CombinedOutput()
+		if err != nil {
+			t.Errorf("wordpress-cron: %v\n%s", err, out)
+		}
+		return string(out)
 	}
-	wg.Wait()
+	outs := make([]string, 3)
+	first := make(chan struct{})
+	go func() {
+		defer close(first)
+		outs[0] = job()
+	}()
+	for !s.exists("cron-runs") { // the first server holds the lock
+		select {
+		case <-first:
+			t.Fatalf("the first run ended before running wp-cron.php:\n%s", outs[0])
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	outs[1], outs[2] = job(), job()
+	s.write("cron-release", "", 0o644)
+	<-first
 	host := strings.TrimPrefix(testConfig.SiteURL, "http://")
 	if got, want := s.read("cron-runs"), host+" http\n"; got != want {
 		t.Errorf("wp-cron.php runs: got %q, want exactly one, for %q", got, want)
