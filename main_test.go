@@ -192,7 +192,6 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-
 // TestDeterministic synthesizes again, from another working directory and
 // through a relative output path, and expects every file byte for byte.
 func TestDeterministic(t *testing.T) {
