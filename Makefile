@@ -15,7 +15,7 @@ tools:
 # The README's second command: every test CI runs.
 test: tools
 	go test ./...
-	go test -tags slow -run TestFastPathChangesNothing .
+	go test -tags slow -run "TestFastPathChangesNothing|TestDeterministic" .
 	$(MAKE) --no-print-directory integration parity check
 	$(MAKE) --no-print-directory workflows
 

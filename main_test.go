@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/golden"
@@ -188,25 +187,6 @@ func TestGolden(t *testing.T) {
 					t.Error(err)
 				}
 			}
-		}
-	}
-}
-
-// TestDeterministic synthesizes again, from another working directory and
-// through a relative output path, and expects every file byte for byte.
-func TestDeterministic(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	if err := wordpress.Synth("again", configs); err != nil {
-		t.Fatal(err)
-	}
-	want, got := readTree(t, synthOut), readTree(t, filepath.Join(dir, "again"))
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("second synthesis differs (-want +got):\n%s", diff)
-	}
-	for name, data := range got {
-		if bytes.Contains(data, []byte(dir)) || bytes.Contains(data, []byte(os.TempDir())) {
-			t.Errorf("%s holds an absolute path", name)
 		}
 	}
 }

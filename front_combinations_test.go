@@ -1,4 +1,4 @@
-package wordpress
+package main
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
 )
 
 // TestFrontCombinations synthesizes the combinations of the optional front
@@ -16,12 +18,12 @@ func TestFrontCombinations(t *testing.T) {
 	const cdnCert = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 	tests := []struct {
 		name   string
-		config func(*StackConfig)
+		config func(*wordpress.StackConfig)
 		want   map[string]any // JSON paths below resource, or "site_url"
 	}{
 		{
 			name: "zone without cdn: regional certificate on the listener, A record to the load balancer",
-			config: func(c *StackConfig) {
+			config: func(c *wordpress.StackConfig) {
 				c.DomainName, c.HostedZoneID = "www.example.com", "Z0123456789EXAMPLE"
 			},
 			want: map[string]any{
@@ -35,7 +37,7 @@ func TestFrontCombinations(t *testing.T) {
 		},
 		{
 			name:   "cdn alone: CloudFront's default certificate and name",
-			config: func(c *StackConfig) { c.CDN = true },
+			config: func(c *wordpress.StackConfig) { c.CDN = true },
 			want: map[string]any{
 				"site_url": "https://${aws_cloudfront_distribution.cdn.domain_name}",
 				"aws_cloudfront_distribution.cdn.viewer_certificate": map[string]any{"cloudfront_default_certificate": true},
@@ -46,7 +48,7 @@ func TestFrontCombinations(t *testing.T) {
 		},
 		{
 			name: "cdn with a certificate from elsewhere: aliases, no records",
-			config: func(c *StackConfig) {
+			config: func(c *wordpress.StackConfig) {
 				c.CDN, c.DomainName, c.CDNCertificateARN = true, "www.example.com", cdnCert
 			},
 			want: map[string]any{
@@ -60,9 +62,9 @@ func TestFrontCombinations(t *testing.T) {
 			},
 		},
 	}
-	var cfgs []StackConfig
+	var cfgs []wordpress.StackConfig
 	for i, tt := range tests {
-		c := DefaultConfig()
+		c := wordpress.DefaultConfig()
 		c.Environment = []string{"zone", "cdn", "cdncert"}[i]
 		tt.config(&c)
 		c = c.Resolve()
@@ -72,12 +74,12 @@ func TestFrontCombinations(t *testing.T) {
 		cfgs = append(cfgs, c)
 	}
 	out := filepath.Join(t.TempDir(), "cdktf.out")
-	if err := Synth(out, cfgs); err != nil {
+	if err := wordpress.Synth(out, cfgs); err != nil {
 		t.Fatal(err)
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join(StackDir(out, cfgs[i].Environment), "cdk.tf.json"))
+			raw, err := os.ReadFile(filepath.Join(wordpress.StackDir(out, cfgs[i].Environment), "cdk.tf.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
