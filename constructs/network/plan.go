@@ -37,6 +37,13 @@ const (
 	// maxSubnetPrefix is the smallest subnet worth having: /28 is the least
 	// AWS allows, and five of its addresses are reserved.
 	maxSubnetPrefix = 28
+	// slotBits address the three tiers' eight slots each (24 <= 2^5): the
+	// subnets are at least this many bits smaller than the VPC.
+	slotBits = 5
+	// minVPCPrefix is the largest VPC AWS allows; maxVPCPrefix the smallest
+	// that still holds every slot at the smallest subnet size.
+	minVPCPrefix = 16
+	maxVPCPrefix = maxSubnetPrefix - slotBits
 )
 
 // SubnetPlan is one subnet's place in the VPC, decided before any construct
@@ -118,12 +125,11 @@ func PlanSubnets(cidr string, zones []string, prefix int, overrides map[string]s
 	if err != nil || !vpc.Addr().Is4() || vpc.Masked() != vpc {
 		return nil, []error{fmt.Errorf("vpc_cidr: got %q, want an IPv4 network address in CIDR form such as 10.0.0.0/16", cidr)}
 	}
-	if vpc.Bits() < 16 || vpc.Bits() > 24 {
-		errs = append(errs, fmt.Errorf("vpc_cidr: got %q, want a prefix length from /16 to /24 (the sizes AWS allows for a VPC that holds subnets)", cidr))
-	}
 	derive := true
-	if min := vpc.Bits() + 5; prefix < min || prefix > maxSubnetPrefix {
-		// Three tiers of eight slots need five bits below the VPC prefix.
+	if vpc.Bits() < minVPCPrefix || vpc.Bits() > maxVPCPrefix {
+		errs = append(errs, fmt.Errorf("vpc_cidr: got %q, want a prefix length from /%d to /%d (AWS allows /16 at the largest; three tiers of %d subnets of /%d or larger must fit)", cidr, minVPCPrefix, maxVPCPrefix, tierStride, maxSubnetPrefix))
+		derive = false
+	} else if min := vpc.Bits() + slotBits; prefix < min || prefix > maxSubnetPrefix {
 		errs = append(errs, fmt.Errorf("subnet_prefix_length: got %d, want %d to %d for vpc_cidr %s (three tiers of %d subnets must fit)", prefix, min, maxSubnetPrefix, cidr, tierStride))
 		derive = false
 	}

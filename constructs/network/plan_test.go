@@ -102,10 +102,10 @@ func TestPlanSubnets(t *testing.T) {
 			},
 		},
 		{
-			// A /24 VPC passes the VPC check, but three tiers of eight
-			// slots need /29 subnets, below the /28 AWS minimum.
+			// Three tiers of eight slots in a /24 would need /29 subnets,
+			// below the /28 AWS minimum.
 			name: "/24 VPC leaves no subnet size", cidr: "10.0.0.0/24", zones: twoZones, prefix: 26,
-			wantErrs: []string{"subnet_prefix_length: got 26, want 29 to 28 for vpc_cidr 10.0.0.0/24 (three tiers of 8 subnets must fit)"},
+			wantErrs: []string{`vpc_cidr: got "10.0.0.0/24", want a prefix length from /16 to /23 (AWS allows /16 at the largest; three tiers of 8 subnets of /28 or larger must fit)`},
 		},
 		{
 			name: "subnet prefix too small", cidr: "10.0.0.0/16", zones: twoZones, prefix: 20,
@@ -117,13 +117,12 @@ func TestPlanSubnets(t *testing.T) {
 		},
 		{
 			name: "VPC larger than /16", cidr: "10.0.0.0/8", zones: twoZones, prefix: 24,
-			wantErrs: []string{`vpc_cidr: got "10.0.0.0/8", want a prefix length from /16 to /24 (the sizes AWS allows for a VPC that holds subnets)`},
+			wantErrs: []string{`vpc_cidr: got "10.0.0.0/8", want a prefix length from /16 to /23 (AWS allows /16 at the largest; three tiers of 8 subnets of /28 or larger must fit)`},
 		},
 		{
-			name: "VPC smaller than /24", cidr: "10.0.0.0/25", zones: twoZones, prefix: 28,
+			name: "VPC smaller than /23", cidr: "10.0.0.0/25", zones: twoZones, prefix: 28,
 			wantErrs: []string{
-				`vpc_cidr: got "10.0.0.0/25", want a prefix length from /16 to /24 (the sizes AWS allows for a VPC that holds subnets)`,
-				"subnet_prefix_length: got 28, want 30 to 28 for vpc_cidr 10.0.0.0/25 (three tiers of 8 subnets must fit)",
+				`vpc_cidr: got "10.0.0.0/25", want a prefix length from /16 to /23 (AWS allows /16 at the largest; three tiers of 8 subnets of /28 or larger must fit)`,
 			},
 		},
 		{

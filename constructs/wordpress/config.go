@@ -38,7 +38,7 @@ type StackConfig struct {
 	// AvailabilityZones to spread over, 2 to 6, all in Region.
 	// Default: the region's "a" and "b" zones.
 	AvailabilityZones []string `json:"availability_zones"`
-	// VpcCIDR is the VPC's IPv4 range, /16 to /24.
+	// VpcCIDR is the VPC's IPv4 range, /16 to /23.
 	// Default: "10.0.0.0/16"
 	VpcCIDR string `json:"vpc_cidr"`
 	// SubnetPrefixLength sizes each derived subnet.
