@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/golden"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
