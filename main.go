@@ -32,11 +32,18 @@ func outdir() string {
 }
 
 func main() {
+	quiet := flag.Bool("q", false, "print nothing on success, not even that synthesis took jsii's slower path")
+	flag.Parse()
+	if *quiet {
+		// Read by jsiiboot and, through the environment, by its preload in node.
+		if err := os.Setenv(jsiiboot.QuietEnv, "1"); err != nil {
+			fmt.Fprintf(os.Stderr, "error: %v\n", err)
+			os.Exit(1)
+		}
+	}
 	// Before anything touches jsii: it arranges the Node child's environment
 	// (see internal/jsiiboot; WORDPRESS_JSII_FAST=0 turns it off).
 	jsiiboot.Enable()
-	quiet := flag.Bool("q", false, "print nothing on success")
-	flag.Parse()
 	err := run()
 	if err == nil && !*quiet {
 		err = printSummaries()
