@@ -5,7 +5,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 )
 
 // LogFile is a server log file the CloudWatch agent ships to a log group.
@@ -66,16 +65,12 @@ func newLogGroups(c constructs.Construct, name string, retentionDays int, role i
 		groups = append(groups, g)
 		arns = append(arns, *g.Arn()+":*")
 	}
-	iamrolepolicy.NewIamRolePolicy(c, jsii.String("server-logs"), &iamrolepolicy.IamRolePolicyConfig{
-		Name: jsii.String("write-server-logs"),
-		Role: role.Id(),
-		Policy: jsii.String(mustJSON(policy(statement{
-			Effect: "Allow",
-			// The agent creates one stream per server and appends to it; the
-			// groups exist, so it needs no logs:CreateLogGroup.
-			Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
-			Resource: arns,
-		}))),
+	allow(c, "server-logs", "write-server-logs", role, statement{
+		Effect: "Allow",
+		// The agent creates one stream per server and appends to it; the
+		// groups exist, so it needs no logs:CreateLogGroup.
+		Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+		Resource: arns,
 	})
 	return groups
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sesv2emailidentity"
 )
 
@@ -45,15 +44,11 @@ func newMail(c constructs.Construct, mailFrom string, role iamrole.IamRole) sesv
 			NextSigningKeyLength: jsii.String("RSA_2048_BIT"),
 		},
 	})
-	iamrolepolicy.NewIamRolePolicy(c, jsii.String("mail.policy"), &iamrolepolicy.IamRolePolicyConfig{
-		Name: jsii.String("send-mail"),
-		Role: role.Id(),
-		Policy: jsii.String(mustJSON(policy(statement{
-			Effect:    "Allow",
-			Action:    []string{"ses:SendEmail", "ses:SendRawEmail"},
-			Resource:  *identity.Arn(),
-			Condition: map[string]any{"StringEquals": map[string]string{"ses:FromAddress": mailFrom}},
-		}))),
+	allow(c, "mail.policy", "send-mail", role, statement{
+		Effect:    "Allow",
+		Action:    []string{"ses:SendEmail", "ses:SendRawEmail"},
+		Resource:  *identity.Arn(),
+		Condition: map[string]any{"StringEquals": map[string]string{"ses:FromAddress": mailFrom}},
 	})
 	return identity
 }

@@ -380,24 +380,16 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		Role:      role.Name(),
 		PolicyArn: jsii.String(fmt.Sprintf("arn:%s:iam::aws:policy/AmazonSSMManagedInstanceCore", network.Partition(cfg.Region))),
 	})
-	iamrolepolicy.NewIamRolePolicy(c, jsii.String("database-secret"), &iamrolepolicy.IamRolePolicyConfig{
-		Name: jsii.String("read-database-secret"),
-		Role: role.Id(),
-		Policy: jsii.String(mustJSON(policy(statement{
-			Effect:   "Allow",
-			Action:   []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
-			Resource: *cfg.Database.SecretARN(),
-		}))),
+	allow(c, "database-secret", "read-database-secret", role, statement{
+		Effect:   "Allow",
+		Action:   []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+		Resource: *cfg.Database.SecretARN(),
 	})
 	// The server that installs WordPress stores the admin password here.
-	iamrolepolicy.NewIamRolePolicy(c, jsii.String("admin-secret"), &iamrolepolicy.IamRolePolicyConfig{
-		Name: jsii.String("store-admin-secret"),
-		Role: role.Id(),
-		Policy: jsii.String(mustJSON(policy(statement{
-			Effect:   "Allow",
-			Action:   []string{"secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
-			Resource: *w.adminSecret.Arn(),
-		}))),
+	allow(c, "admin-secret", "store-admin-secret", role, statement{
+		Effect:   "Allow",
+		Action:   []string{"secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+		Resource: *w.adminSecret.Arn(),
 	})
 	w.logGroups = newLogGroups(c, cfg.Name, cfg.LogRetentionDays, role)
 	if cfg.MailFrom != "" {
@@ -511,6 +503,16 @@ type statement struct {
 	Principal map[string]string `json:"Principal,omitempty"`
 	Resource  any               `json:"Resource,omitempty"`
 	Condition map[string]any    `json:"Condition,omitempty"`
+}
+
+// allow gives the servers' role one inline policy, named for what it lets
+// them do, of one statement.
+func allow(scope constructs.Construct, id, name string, role iamrole.IamRole, s statement) {
+	iamrolepolicy.NewIamRolePolicy(scope, jsii.String(id), &iamrolepolicy.IamRolePolicyConfig{
+		Name:   jsii.String(name),
+		Role:   role.Id(),
+		Policy: jsii.String(mustJSON(policy(s))),
+	})
 }
 
 func policy(s ...statement) map[string]any {
