@@ -24,7 +24,7 @@ test: tools
 # where it fails instead.
 integration:
 	bash scripts/tools.sh webstack
-	go test -tags integration -count=1 -run TestIntegration -v ./constructs/web/
+	go test -tags integration -count=1 -run TestIntegration -v ./constructs/web/bootscript/
 
 # cdktf synth (the real CLI) and go run . must write the same files.
 parity:

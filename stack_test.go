@@ -15,6 +15,7 @@ import (
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
@@ -184,7 +185,7 @@ func TestConfigurationReachesTheStack(t *testing.T) {
 			script, _ = v.(string)
 		}
 		script = strings.NewReplacer("$${", "${", "%%{", "%{").Replace(script)
-		plain, err := web.RenderUserData(web.UserDataConfig{
+		plain, err := bootscript.Render(bootscript.Config{
 			Region: c.Region, VpcCIDR: c.VpcCIDR, WordPressVersion: c.WordPressVersion,
 			SiteTitle: c.SiteTitle, AdminEmail: c.AdminEmail,
 			// Values the stack only knows once deployed.
@@ -224,7 +225,7 @@ func TestConfigurationReachesTheStack(t *testing.T) {
 			{"admin_email", scriptLine(t, script, "ADMIN_EMAIL="), scriptLine(t, plain, "ADMIN_EMAIL=")},
 			{"load_balancer_deletion_protection", attr("aws_lb", "enable_deletion_protection"), c.LoadBalancerDeletionProtection},
 			{"stickiness", stacktest.AsMap(tg["stickiness"])["enabled"], c.Stickiness},
-			{"health check: the web tier's", stacktest.AsMap(tg["health_check"])["path"], web.HealthCheckPath},
+			{"health check: the web tier's", stacktest.AsMap(tg["health_check"])["path"], bootscript.HealthCheckPath},
 			{"certificate_arn", certificates(t, s), certificateList(c.CertificateARN)},
 			{"nat_gateways", len(s.Resources(t, "aws_nat_gateway")), map[string]int{network.NatPerZone: len(c.AvailabilityZones), network.NatSingle: 1}[c.NatGateways]},
 			{"db_snapshot_identifier", attr("aws_db_instance", "snapshot_identifier"), map[bool]any{true: c.DBSnapshotIdentifier, false: nil}[c.DBSnapshotIdentifier != ""]},

@@ -76,7 +76,7 @@ apt_install() {
   fi
 }
 
-# The web stack of the integration test (constructs/web/integration_test.go):
+# The web stack of the integration test (constructs/web/bootscript/integration_test.go):
 # Apache, php-fpm and the PHP extensions the boot script installs, MariaDB,
 # openssl, jq, and Debian's WordPress as the release it serves. Debian
 # packages, so root is needed, for apt-get only. PHP goes in before WordPress,

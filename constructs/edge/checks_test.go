@@ -1,8 +1,10 @@
-package edge
+package edge_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/edge"
 )
 
 func TestChecks(t *testing.T) {
@@ -11,25 +13,25 @@ func TestChecks(t *testing.T) {
 		err  error
 		want string // "" when the value is valid
 	}{
-		{"cloudfront certificate", CheckCloudFrontCertificateARN("arn:aws:acm:us-east-1:123456789012:certificate/abc-123"), ""},
-		{"cloudfront certificate elsewhere", CheckCloudFrontCertificateARN("arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"), "in us-east-1"},
-		{"cloudfront certificate not an ARN", CheckCloudFrontCertificateARN("abc"), "ACM certificate ARN"},
-		{"prefix list", CheckPrefixListID("pl-3b927c52"), ""},
-		{"prefix list long", CheckPrefixListID("pl-0123456789abcdef0"), ""},
-		{"prefix list of another kind", CheckPrefixListID("sg-3b927c52"), "prefix list ID"},
-		{"rate limit", CheckLoginRateLimit(100), ""},
-		{"rate limit too low", CheckLoginRateLimit(9), "10 to"},
-		{"log retention", CheckLogRetention(90), ""},
-		{"log retention not offered", CheckLogRetention(45), "CloudWatch Logs accepts"},
-		{"domain", CheckDomainName("www.example.com"), ""},
-		{"apex domain", CheckDomainName("example.co"), ""},
-		{"one label", CheckDomainName("localhost"), "two labels"},
-		{"upper case", CheckDomainName("WWW.example.com"), "lowercase"},
-		{"empty label", CheckDomainName("www..example.com"), "host name"},
-		{"trailing dot", CheckDomainName("www.example.com."), "host name"},
-		{"label with a leading hyphen", CheckDomainName("-www.example.com"), "host name"},
-		{"zone", CheckHostedZoneID("Z0123456789ABCDEFGHIJ"), ""},
-		{"zone lower case", CheckHostedZoneID("z0123"), "hosted zone ID"},
+		{"cloudfront certificate", edge.CheckCloudFrontCertificateARN("arn:aws:acm:us-east-1:123456789012:certificate/abc-123"), ""},
+		{"cloudfront certificate elsewhere", edge.CheckCloudFrontCertificateARN("arn:aws:acm:eu-west-1:123456789012:certificate/abc-123"), "in us-east-1"},
+		{"cloudfront certificate not an ARN", edge.CheckCloudFrontCertificateARN("abc"), "ACM certificate ARN"},
+		{"prefix list", edge.CheckPrefixListID("pl-3b927c52"), ""},
+		{"prefix list long", edge.CheckPrefixListID("pl-0123456789abcdef0"), ""},
+		{"prefix list of another kind", edge.CheckPrefixListID("sg-3b927c52"), "prefix list ID"},
+		{"rate limit", edge.CheckLoginRateLimit(100), ""},
+		{"rate limit too low", edge.CheckLoginRateLimit(9), "10 to"},
+		{"log retention", edge.CheckLogRetention(90), ""},
+		{"log retention not offered", edge.CheckLogRetention(45), "CloudWatch Logs accepts"},
+		{"domain", edge.CheckDomainName("www.example.com"), ""},
+		{"apex domain", edge.CheckDomainName("example.co"), ""},
+		{"one label", edge.CheckDomainName("localhost"), "two labels"},
+		{"upper case", edge.CheckDomainName("WWW.example.com"), "lowercase"},
+		{"empty label", edge.CheckDomainName("www..example.com"), "host name"},
+		{"trailing dot", edge.CheckDomainName("www.example.com."), "host name"},
+		{"label with a leading hyphen", edge.CheckDomainName("-www.example.com"), "host name"},
+		{"zone", edge.CheckHostedZoneID("Z0123456789ABCDEFGHIJ"), ""},
+		{"zone lower case", edge.CheckHostedZoneID("z0123"), "hosted zone ID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,7 +49,7 @@ func TestChecks(t *testing.T) {
 // the root, and none claims the default behaviour's caching.
 func TestBehavioursAreDistinct(t *testing.T) {
 	seen := map[string]bool{}
-	for _, b := range Behaviours {
+	for _, b := range edge.Behaviours {
 		if !strings.HasPrefix(b.PathPattern, "/") {
 			t.Errorf("%s: want a pattern from the root", b.PathPattern)
 		}
@@ -55,8 +57,8 @@ func TestBehavioursAreDistinct(t *testing.T) {
 			t.Errorf("%s: listed twice", b.PathPattern)
 		}
 		seen[b.PathPattern] = true
-		if b.Caching == Pages {
-			t.Errorf("%s: Pages is the default behaviour's, not an ordered one's", b.PathPattern)
+		if b.Caching == edge.Pages {
+			t.Errorf("%s: edge.Pages is the default behaviour's, not an ordered one's", b.PathPattern)
 		}
 	}
 }

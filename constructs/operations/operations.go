@@ -38,6 +38,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/edge"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
 )
 
 // OperationsConfig describes what to watch and where to send what is seen.
@@ -80,7 +81,7 @@ func CheckAlarmEmails(emails []string) []error {
 	var errs []error
 	seen := map[string]bool{}
 	for _, e := range emails {
-		if err := web.CheckAdminEmail(e); err != nil {
+		if err := bootscript.CheckEmail(e); err != nil {
 			errs = append(errs, err)
 		} else if seen[strings.ToLower(e)] {
 			errs = append(errs, fmt.Errorf("got %q, want each address once", e))

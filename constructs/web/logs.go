@@ -5,29 +5,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
 )
-
-// LogFile is a server log file the CloudWatch agent ships to a log group.
-type LogFile struct {
-	// Group is the log group's role, the last part of its name
-	// ("/wordpress/<name>/<Group>") and its construct ID before "-log".
-	Group string
-	// Path is the file on the server.
-	Path string
-}
-
-// LogFiles are the files shipped, grouped by what a reader looks for: one
-// group per kind of log, one stream per server (its instance ID).
-var LogFiles = []LogFile{
-	{"apache-access", "/var/log/httpd/access_log"},
-	{"apache-error", "/var/log/httpd/error_log"},
-	{"php-fpm-error", "/var/log/php-fpm/error.log"},
-	{"php-fpm-error", "/var/log/php-fpm/www-error.log"},
-	{"boot", BootLogPath},
-}
-
-// BootLogPath is where the boot script writes its log.
-const BootLogPath = "/var/log/wordpress-boot.log"
 
 // DefaultLogRetentionDays is how long the servers' logs are kept by default.
 const DefaultLogRetentionDays = 30
@@ -39,11 +19,11 @@ func LogGroupPrefix(name string) string { return "/wordpress/" + name }
 // LogGroupName is the name of the log group of role for the stack name.
 func LogGroupName(name, role string) string { return LogGroupPrefix(name) + "/" + role }
 
-// logGroupRoles lists the distinct groups of LogFiles, in order.
+// logGroupRoles lists the distinct groups of bootscript.LogFiles, in order.
 func logGroupRoles() []string {
 	var roles []string
 	seen := map[string]bool{}
-	for _, f := range LogFiles {
+	for _, f := range bootscript.LogFiles {
 		if !seen[f.Group] {
 			roles = append(roles, f.Group)
 			seen[f.Group] = true

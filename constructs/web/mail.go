@@ -9,6 +9,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sesv2emailidentity"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
 )
 
 // freeMailDomains are mail providers' domains: nobody using them can publish
@@ -18,7 +20,7 @@ var freeMailDomains = []string{"gmail.com", "googlemail.com", "yahoo.com", "outl
 // CheckMailFrom reports a sender address SES could not send from for the
 // team: not an e-mail address, or one at a mail provider's domain.
 func CheckMailFrom(addr string) error {
-	if err := CheckAdminEmail(addr); err != nil {
+	if err := bootscript.CheckEmail(addr); err != nil {
 		return err
 	}
 	if slices.Contains(freeMailDomains, MailDomain(addr)) {

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -39,6 +38,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/edge"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
 )
 
 // WebConfig describes the web servers.
@@ -68,7 +68,7 @@ type WebConfig struct {
 	// Default: DefaultCPUTargetPercent (50)
 	CPUTargetPercent int
 	// WordPressVersion is installed on first boot.
-	// Default: DefaultWordPressVersion ("6.8.3")
+	// Default: bootscript.DefaultWordPressVersion ("6.8.3")
 	WordPressVersion string
 	// RootVolumeGiB sizes each server's root volume; the site lives on EFS.
 	// Default: DefaultRootVolumeGiB (16)
@@ -85,7 +85,7 @@ type WebConfig struct {
 	// DKIM (publish MailDKIMTokens in DNS), and the role may send from it.
 	// Default: "" (WordPress's mail goes nowhere: EC2 blocks port 25)
 	MailFrom string
-	// LogRetentionDays keeps the servers' logs (LogFiles) this long in
+	// LogRetentionDays keeps the servers' logs (bootscript.LogFiles) this long in
 	// CloudWatch Logs; a retention CloudWatch Logs accepts.
 	// Default: DefaultLogRetentionDays (30)
 	LogRetentionDays int
@@ -109,7 +109,6 @@ const (
 	DefaultMinSize          = 2
 	DefaultMaxSize          = 4
 	DefaultCPUTargetPercent = 50
-	DefaultWordPressVersion = "6.8.3"
 	DefaultRootVolumeGiB    = 16
 	DefaultSiteTitle        = "WordPress"
 	// DefaultAdminEmail is a reserved domain that receives no mail: set yours.
@@ -125,9 +124,7 @@ const (
 )
 
 var (
-	reInstanceType     = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	reWordPressVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?$`)
-	reAdminEmail       = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
+	reInstanceType = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 )
 
 // CheckInstanceType reports a string that is not an EC2 instance type.
@@ -154,37 +151,6 @@ func CheckSize(min, max int) (minErr, maxErr error) {
 func CheckCPUTarget(percent int) error {
 	if percent < 10 || percent > 90 {
 		return fmt.Errorf("got %d, want 10 to 90", percent)
-	}
-	return nil
-}
-
-// CheckWordPressVersion reports a string that is not a WordPress release number.
-func CheckWordPressVersion(v string) error {
-	if !reWordPressVersion.MatchString(v) {
-		return fmt.Errorf("got %q, want a WordPress release such as %s", v, DefaultWordPressVersion)
-	}
-	return nil
-}
-
-// CheckSiteTitle reports a title WordPress cannot be installed with from the
-// boot script: any printable text is fine, quotes included, but no "${" or
-// "%{", which Terraform would read as its own template syntax.
-func CheckSiteTitle(title string) error {
-	switch {
-	case title == "" || len(title) > 200:
-		return fmt.Errorf("got %q, want 1 to 200 characters", title)
-	case strings.ContainsFunc(title, unicode.IsControl):
-		return fmt.Errorf("got %q, want no control characters such as newlines", title)
-	case strings.Contains(title, "${") || strings.Contains(title, "%{"):
-		return fmt.Errorf(`got %q, want no "${" or "%%{" (Terraform template syntax)`, title)
-	}
-	return nil
-}
-
-// CheckAdminEmail reports a string that is not an e-mail address.
-func CheckAdminEmail(email string) error {
-	if !reAdminEmail.MatchString(email) {
-		return fmt.Errorf("got %q, want an e-mail address such as %s", email, DefaultAdminEmail)
 	}
 	return nil
 }
@@ -223,7 +189,7 @@ func (w *Web) GroupName() *string { return w.group.Name() }
 func (w *Web) Size() (min, max int) { return w.minSize, w.maxSize }
 
 // LogGroupNames are the servers' CloudWatch Logs groups, one per distinct
-// LogFile.Group, in LogFiles order.
+// bootscript.LogFile.Group, in bootscript.LogFiles order.
 func (w *Web) LogGroupNames() []*string {
 	out := make([]*string, 0, len(w.logGroups))
 	for _, g := range w.logGroups {
@@ -265,7 +231,7 @@ func (cfg WebConfig) withDefaults() WebConfig {
 		cfg.CPUTargetPercent = DefaultCPUTargetPercent
 	}
 	if cfg.WordPressVersion == "" {
-		cfg.WordPressVersion = DefaultWordPressVersion
+		cfg.WordPressVersion = bootscript.DefaultWordPressVersion
 	}
 	if cfg.RootVolumeGiB == 0 {
 		cfg.RootVolumeGiB = DefaultRootVolumeGiB
@@ -311,9 +277,9 @@ func (cfg WebConfig) validate() error {
 	add("min size", minErr)
 	add("max size", maxErr)
 	add("CPU target", CheckCPUTarget(cfg.CPUTargetPercent))
-	add("WordPress version", CheckWordPressVersion(cfg.WordPressVersion))
-	add("site title", CheckSiteTitle(cfg.SiteTitle))
-	add("admin e-mail", CheckAdminEmail(cfg.AdminEmail))
+	add("WordPress version", bootscript.CheckWordPressVersion(cfg.WordPressVersion))
+	add("site title", bootscript.CheckSiteTitle(cfg.SiteTitle))
+	add("admin e-mail", bootscript.CheckEmail(cfg.AdminEmail))
 	if cfg.MailFrom != "" {
 		add("mail from", CheckMailFrom(cfg.MailFrom))
 	}
@@ -341,7 +307,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 		Description: jsii.String("WordPress admin login, stored by the web server that installed WordPress"),
 	})
 
-	ud := UserDataConfig{
+	ud := bootscript.Config{
 		Region:           cfg.Region,
 		FileSystemID:     *cfg.FileSystem.ID(),
 		AccessPointID:    *cfg.FileSystem.AccessPointID(),
@@ -365,7 +331,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 	if cfg.Cache != nil {
 		ud.CacheHost, ud.CachePort = *cfg.Cache.Host(), cfg.Cache.Port()
 	}
-	userData, err := TerraformUserData(ud)
+	userData, err := bootscript.RenderForTerraform(ud)
 	if err != nil {
 		panic(fmt.Errorf("web %q: invalid configuration: %w", id, err))
 	}

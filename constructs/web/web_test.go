@@ -2,7 +2,7 @@ package web_test
 
 // These tests synthesize every tier, each built directly with its own
 // constructor, and check what the web tier adds. The boot script itself is
-// tested as a script in userdata_test.go.
+// tested as a script in package bootscript.
 
 import (
 	"encoding/json"
@@ -22,6 +22,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
 
@@ -50,7 +51,7 @@ var cases = []webCase{
 		want: web.WebConfig{
 			Name: "wordpress-arm", Region: "us-east-1", InstanceType: web.DefaultInstanceType,
 			MinSize: web.DefaultMinSize, MaxSize: web.DefaultMaxSize, CPUTargetPercent: web.DefaultCPUTargetPercent,
-			WordPressVersion: web.DefaultWordPressVersion, RootVolumeGiB: web.DefaultRootVolumeGiB,
+			WordPressVersion: bootscript.DefaultWordPressVersion, RootVolumeGiB: web.DefaultRootVolumeGiB,
 			SiteTitle: web.DefaultSiteTitle, AdminEmail: web.DefaultAdminEmail, LogRetentionDays: web.DefaultLogRetentionDays,
 		},
 		wantSSMPolicy: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
@@ -82,7 +83,7 @@ var cases = []webCase{
 		want: web.WebConfig{
 			Name: "wordpress-front", Region: "us-east-1", InstanceType: web.DefaultInstanceType,
 			MinSize: web.DefaultMinSize, MaxSize: web.DefaultMaxSize, CPUTargetPercent: web.DefaultCPUTargetPercent,
-			WordPressVersion: web.DefaultWordPressVersion, RootVolumeGiB: web.DefaultRootVolumeGiB,
+			WordPressVersion: bootscript.DefaultWordPressVersion, RootVolumeGiB: web.DefaultRootVolumeGiB,
 			SiteTitle: web.DefaultSiteTitle, AdminEmail: web.DefaultAdminEmail, BehindCDN: true,
 			LogRetentionDays: web.DefaultLogRetentionDays,
 		},
@@ -102,7 +103,7 @@ func TestMain(m *testing.M) {
 			db := data.NewDatabase(s, "database", data.DatabaseConfig{Name: name, Network: n, Security: sec})
 			fs := data.NewFileSystem(s, "file-system", data.FileSystemConfig{Name: name, Network: n, Security: sec})
 			lb := edge.NewLoadBalancer(s, "edge", edge.LoadBalancerConfig{
-				Name: name, Network: n, Security: sec, HealthCheckPath: web.HealthCheckPath,
+				Name: name, Network: n, Security: sec, HealthCheckPath: bootscript.HealthCheckPath,
 			})
 			cfg := c.cfg
 			cfg.Network, cfg.Security, cfg.Database, cfg.FileSystem, cfg.LoadBalancer = n, sec, db, fs, lb
@@ -288,7 +289,7 @@ func TestAutoScalingGroupSpansEveryAppSubnet(t *testing.T) {
 
 // TestBootScriptIsTheRenderedTemplate checks the user data end to end: the
 // synthesized local, with Terraform's interpolations filled in and its
-// escapes undone, is exactly the script RenderUserData produces.
+// escapes undone, is exactly the script bootscript.Render produces.
 func TestBootScriptIsTheRenderedTemplate(t *testing.T) {
 	values := map[string]string{
 		"aws_efs_file_system":     "fs-0123456789abcdef0",
@@ -325,7 +326,7 @@ func TestBootScriptIsTheRenderedTemplate(t *testing.T) {
 			t.Fatalf("unexpected interpolation left in the boot script")
 		}
 		got := strings.NewReplacer("$${", "${", "%%{", "%{").Replace(filled)
-		ud := web.UserDataConfig{
+		ud := bootscript.Config{
 			Region: c.want.Region, FileSystemID: values["aws_efs_file_system"], AccessPointID: values["aws_efs_access_point"],
 			DBHost: values["aws_db_instance.address"], DBPort: security.MySQL, DBName: data.DefaultDatabaseName,
 			DBSecretARN: values["aws_db_instance.secret"], WordPressVersion: c.want.WordPressVersion,
@@ -339,7 +340,7 @@ func TestBootScriptIsTheRenderedTemplate(t *testing.T) {
 			ud.SiteURL, ud.PinSiteURL, ud.BehindCDN = frontURL, true, true
 			ud.CacheHost, ud.CachePort = values["aws_elasticache_replication_group"], security.Valkey
 		}
-		want, err := web.RenderUserData(ud)
+		want, err := bootscript.Render(ud)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,9 +1,12 @@
 package wordpress
 
 import (
+	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -24,8 +27,8 @@ import (
 // aws_db_instance.database, aws_db_subnet_group.database and
 // aws_db_parameter_group.database.
 //
-// Names are unique per type in a stack; nameAddresses panics on a clash,
-// which only a construct ID chosen twice causes. Renaming an address after
+// Names are unique per type in a stack; synthesis fails on a clash, which
+// only a construct ID chosen twice causes, naming both constructs. Renaming an address after
 // a deploy replaces the resource unless a moved block says where it went
 // (see README, "Addresses").
 
@@ -53,19 +56,26 @@ func CheckAddressName(name string) error {
 // instead of cdktf's hashed path: cdktf asks the stack for an element's
 // logical ID (allocateLogicalId, designed to be overridden) the first time
 // the element is referenced or synthesized.
+//
+// A bad name is recorded, not panicked on: a Go panic inside a jsii callback
+// leaves the node kernel about three times slower for the rest of the
+// process (measured with jsii-runtime-go v1.119.0). Err reports it after
+// synthesis.
 type namedStack struct {
 	cdktf.TerraformStack
-	taken map[string]string // address -> construct path
+	taken map[string]constructs.Node // address -> the construct holding it
+	errs  []error
 }
 
-func newNamedStack(scope constructs.Construct, id string) cdktf.TerraformStack {
-	s := &namedStack{taken: map[string]string{}}
+func newNamedStack(scope constructs.Construct, id string) *namedStack {
+	s := &namedStack{taken: map[string]constructs.Node{}}
 	cdktf.NewTerraformStack_Override(s, scope, jsii.String(id))
 	return s
 }
 
-// AllocateLogicalId is called by cdktf, in node, once per element. A panic
-// here reaches the caller as a jsii error naming the clash.
+// AllocateLogicalId is called by cdktf, in node, once per element. Each
+// jsii property read here is a round trip to node, so it reads only the
+// construct's ID, and its path only to report a problem.
 func (s *namedStack) AllocateLogicalId(tfElement interface{}) *string {
 	var node constructs.Node
 	switch e := tfElement.(type) {
@@ -74,24 +84,57 @@ func (s *namedStack) AllocateLogicalId(tfElement interface{}) *string {
 	case constructs.Node:
 		node = e
 	default:
-		panic(fmt.Errorf("allocate logical ID: got a %T, want a construct", tfElement))
+		s.errs = append(s.errs, fmt.Errorf("allocate logical ID: got a %T, want a construct", tfElement))
+		return jsii.String("invalid")
 	}
-	name := AddressName(*node.Id())
-	kind := addressKind(tfElement)
+	id := *node.Id()
+	name := AddressName(id)
+	kind := kindOf(tfElement)
 	if kind == "" {
 		return jsii.String(name) // providers, backends, outputs: named by their ID as they are
 	}
-	path := *node.Path()
 	if err := CheckAddressName(name); err != nil {
-		panic(fmt.Errorf("address of %s: construct ID %q: %w", path, *node.Id(), err))
+		s.errs = append(s.errs, fmt.Errorf("address of %s: construct ID %q: %w", *node.Path(), id, err))
 	}
 	address := kind + "." + name
-	if other, ok := s.taken[address]; ok && other != path {
-		panic(fmt.Errorf("address %s: both %s and %s: give one of them another construct ID", address, other, path))
+	if other, ok := s.taken[address]; ok && other != node {
+		s.errs = append(s.errs, fmt.Errorf("address %s: both %s and %s: give one of them another construct ID", address, *other.Path(), *node.Path()))
 	}
-	s.taken[address] = path
+	s.taken[address] = node
 	return jsii.String(name)
 }
+
+// err reports every construct that got no readable address or the address
+// of another, naming both; nil when every address is fine.
+func (s *namedStack) err() error { return errors.Join(s.errs...) }
+
+// AddressErr reports every construct of the stack that got no readable
+// Terraform address or the address of another, naming both; nil when every
+// address is fine. Only meaningful after synthesis, when cdktf has named
+// every element.
+func (s *Stack) AddressErr() error { return s.named.err() }
+
+// kindOf is addressKind, asked of node once per generated resource type
+// in the process: each Go type of the provider bindings is one Terraform
+// type.
+func kindOf(e any) string {
+	t := reflect.TypeOf(e)
+	cacheable := t.Kind() == reflect.Pointer && strings.HasPrefix(t.Elem().PkgPath(), providerBindings)
+	if kind, ok := kinds.Load(t); ok && cacheable {
+		return kind.(string)
+	}
+	kind := addressKind(e)
+	if cacheable {
+		kinds.Store(t, kind)
+	}
+	return kind
+}
+
+// kinds caches kindOf: reflect.Type -> string.
+var kinds sync.Map
+
+// providerBindings is the module path of the generated provider bindings.
+const providerBindings = "github.com/cdktf/cdktf-provider-aws-go/"
 
 // addressKind is the first part of an element's Terraform address ("aws_vpc",
 // "data.aws_region", "local"), or "" for an element that has none.

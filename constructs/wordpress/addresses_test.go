@@ -13,7 +13,7 @@ import (
 )
 
 // TestNamedStackRefusesClashes: two constructs whose IDs give one address
-// (here aws_vpc.main, from two scopes) must stop synthesis, naming both.
+// (here aws_vpc.main, from two scopes) must fail synthesis, naming both.
 func TestNamedStackRefusesClashes(t *testing.T) {
 	tests := []struct {
 		name string
@@ -36,6 +36,9 @@ func TestNamedStackRefusesClashes(t *testing.T) {
 					vpc.NewVpc(c, jsii.String(tt.ids[i]), &vpc.VpcConfig{CidrBlock: jsii.String("10.0.0.0/16")})
 				}
 				app.Synth()
+				if err := stack.err(); err != nil {
+					panic(err)
+				}
 			})
 			if tt.want == nil {
 				if got != "" {

@@ -18,6 +18,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/operations"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
 )
 
 // StackConfig is one environment: everything a platform engineer chooses.
@@ -230,7 +231,7 @@ func DefaultConfig() StackConfig {
 		MinSize:                        web.DefaultMinSize,
 		MaxSize:                        web.DefaultMaxSize,
 		CPUTargetPercent:               web.DefaultCPUTargetPercent,
-		WordPressVersion:               web.DefaultWordPressVersion,
+		WordPressVersion:               bootscript.DefaultWordPressVersion,
 		SiteTitle:                      web.DefaultSiteTitle,
 		AdminEmail:                     web.DefaultAdminEmail,
 		LoadBalancerDeletionProtection: true,
@@ -348,9 +349,9 @@ func (c StackConfig) Validate(field func(key string) string) error {
 	fail("min_size", minErr)
 	fail("max_size", maxSizeErr)
 	fail("cpu_target_percent", web.CheckCPUTarget(c.CPUTargetPercent))
-	fail("wordpress_version", web.CheckWordPressVersion(c.WordPressVersion))
-	fail("site_title", web.CheckSiteTitle(c.SiteTitle))
-	fail("admin_email", web.CheckAdminEmail(c.AdminEmail))
+	fail("wordpress_version", bootscript.CheckWordPressVersion(c.WordPressVersion))
+	fail("site_title", bootscript.CheckSiteTitle(c.SiteTitle))
+	fail("admin_email", bootscript.CheckEmail(c.AdminEmail))
 	if c.CertificateARN != "" {
 		region := c.Region
 		if regionErr != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/operations"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
 )
 
 // AWSProviderVersions is the hashicorp/aws version constraint every stack
@@ -42,6 +43,8 @@ type Stack struct {
 	CDN   *edge.CDN
 	WAF   *edge.WAF
 	Cache *data.Cache
+
+	named *namedStack
 	// SiteURL is the site's public address: https://<domain_name>, the
 	// CloudFront name or the load balancer's.
 	SiteURL    *string
@@ -55,7 +58,7 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 	// embeds a jsii object as a scope unless, like namedStack, it was
 	// registered as one.
 	stack := newNamedStack(scope, id)
-	s := &Stack{TerraformStack: stack, Config: cfg}
+	s := &Stack{TerraformStack: stack, Config: cfg, named: stack}
 
 	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
 		Region: jsii.String(cfg.Region),
@@ -107,7 +110,7 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		Name:            cfg.Name(),
 		Network:         s.Network,
 		Security:        s.Security,
-		HealthCheckPath: web.HealthCheckPath,
+		HealthCheckPath: bootscript.HealthCheckPath,
 		CertificateARN:  f.certificateARN,
 		OriginSecret:    f.originSecret,
 		AllowDeletion:   !cfg.LoadBalancerDeletionProtection,

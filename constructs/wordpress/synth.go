@@ -72,10 +72,16 @@ func synthInto(dir string, cfgs []StackConfig) {
 		Outdir:      jsii.String(dir),
 		StackTraces: jsii.Bool(false), // stack traces hold absolute paths
 	})
+	var stacks []*Stack
 	for _, c := range cfgs {
-		NewStack(app, c.Environment, c)
+		stacks = append(stacks, NewStack(app, c.Environment, c))
 	}
 	app.Synth()
+	for _, s := range stacks {
+		if err := s.AddressErr(); err != nil {
+			panic(fmt.Errorf("synth: stack %s: %w", s.Config.Environment, err))
+		}
+	}
 }
 
 // swap replaces dst with src. Between the two renames dst is briefly absent,

@@ -1,4 +1,15 @@
-package web
+// Package bootscript renders the web servers' boot script: the user data
+// that installs Apache and PHP, mounts the EFS web root over TLS, installs
+// WordPress once, connects it to MySQL over verified TLS and ships the
+// servers' logs. It owns the rules for what the script is given (release
+// numbers, site title, e-mail addresses) and the facts other parts of the web
+// tier and the stack depend on: the health-check path the script serves and
+// the log files it writes.
+//
+// It needs nothing from the other tiers, only plain values or cdktf tokens in
+// Config, and imports no provider bindings: its tests, which run the script in
+// a sandbox, stay small and rerun only when the script changes.
+package bootscript
 
 import (
 	_ "embed"
@@ -8,8 +19,6 @@ import (
 	"strings"
 	"text/template"
 	"unicode"
-
-	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 )
 
 // HealthCheckPath is the URL path the ALB target group health-checks. It
@@ -18,10 +27,10 @@ import (
 // every web server out of service at once.
 const HealthCheckPath = "/healthz.php"
 
-// UserDataConfig is what the boot script needs from the other tiers. Values may
+// Config is what the boot script needs from the other tiers. Values may
 // be cdktf tokens (strings like "${TfToken[TOKEN.12]}") when rendered for
 // Terraform.
-type UserDataConfig struct {
+type Config struct {
 	Region           string // AWS region, e.g. us-east-1 (for the aws CLI and efs-utils)
 	FileSystemID     string // EFS file system ID, fs-...
 	AccessPointID    string // EFS access point ID for the web root, fsap-...
@@ -72,33 +81,33 @@ var (
 
 // templateData is what userdata.sh.tmpl sees.
 type templateData struct {
-	UserDataConfig
+	Config
 	HealthCheckPath string
 	BootLogPath     string
 	LogFiles        []LogFile
 }
 
-// RenderUserData returns the boot script exactly as the instance runs it
+// Render returns the boot script exactly as the instance runs it
 // (plain values).
-func RenderUserData(c UserDataConfig) (string, error) {
+func Render(c Config) (string, error) {
 	return render(plainTemplate, c)
 }
 
-// TerraformUserData returns the script for a Terraform string: every "${" and
+// RenderForTerraform returns the script for a Terraform string: every "${" and
 // "%{" of the shell template text is escaped as "$${" and "%%{" before the
 // template is executed, so values inserted by the template (which may be cdktf
 // tokens like "${TfToken[TOKEN.1]}") stay live. Terraform un-escapes them, so
-// what the instance receives equals RenderUserData's output.
-func TerraformUserData(c UserDataConfig) (string, error) {
+// what the instance receives equals Render's output.
+func RenderForTerraform(c Config) (string, error) {
 	return render(terraformTemplate, c)
 }
 
-func render(t *template.Template, c UserDataConfig) (string, error) {
-	if err := validateUserData(c); err != nil {
+func render(t *template.Template, c Config) (string, error) {
+	if err := c.validate(); err != nil {
 		return "", fmt.Errorf("web user data: %w", err)
 	}
 	var b strings.Builder
-	if err := t.Execute(&b, templateData{UserDataConfig: c, HealthCheckPath: HealthCheckPath, BootLogPath: BootLogPath, LogFiles: LogFiles}); err != nil {
+	if err := t.Execute(&b, templateData{Config: c, HealthCheckPath: HealthCheckPath, BootLogPath: BootLogPath, LogFiles: LogFiles}); err != nil {
 		return "", fmt.Errorf("web user data: render %s: %w", t.Name(), err)
 	}
 	return b.String(), nil
@@ -117,9 +126,10 @@ var (
 	siteURLRe        = regexp.MustCompile(`^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$`)
 )
 
-// validateUserData reports every bad field at once, each named as in
-// UserDataConfig.
-func validateUserData(c UserDataConfig) error {
+// validate reports every bad field at once, each named as in Config.
+// Region is checked only for what would break out of the script: its shape
+// is network.CheckRegion's, which the web tier applies.
+func (c Config) validate() error {
 	var errs []error
 	// checkWith applies rule to a plain value; a token is checked only
 	// for characters that would break out of the script's quotes.
@@ -143,7 +153,7 @@ func validateUserData(c UserDataConfig) error {
 			return nil
 		})
 	}
-	checkWith("Region", c.Region, "an AWS region such as us-east-1", network.CheckRegion)
+	checkWith("Region", c.Region, "an AWS region such as us-east-1", func(string) error { return nil })
 	check("FileSystemID", c.FileSystemID, fileSystemIDRe, "an EFS file system ID such as fs-0123456789abcdef0")
 	check("AccessPointID", c.AccessPointID, accessPointIDRe, "an EFS access point ID such as fsap-0123456789abcdef0")
 	check("DBHost", c.DBHost, hostRe, "a host name without port")
@@ -155,11 +165,11 @@ func validateUserData(c UserDataConfig) error {
 	checkWith("WordPressVersion", c.WordPressVersion, "a release such as "+DefaultWordPressVersion, CheckWordPressVersion)
 	check("VpcCIDR", c.VpcCIDR, cidrRe, "an IPv4 range such as 10.0.0.0/16")
 	check("SiteURL", c.SiteURL, siteURLRe, "an http or https address without path, such as https://www.example.com")
-	checkWith("AdminEmail", c.AdminEmail, "an e-mail address", CheckAdminEmail)
+	checkWith("AdminEmail", c.AdminEmail, "an e-mail address", CheckEmail)
 	check("AdminSecretARN", c.AdminSecretARN, secretARNRe, "a Secrets Manager secret ARN")
 	check("LogGroupPrefix", c.LogGroupPrefix, logGroupPrefixRe, "a log group name prefix such as /wordpress/wordpress-prod")
 	if c.MailFrom != "" {
-		check("MailFrom", c.MailFrom, reAdminEmail, "an e-mail address such as wordpress@example.com")
+		check("MailFrom", c.MailFrom, reEmail, "an e-mail address such as wordpress@example.com")
 	}
 	if err := CheckSiteTitle(c.SiteTitle); err != nil {
 		errs = append(errs, fmt.Errorf("SiteTitle: %w", err))

@@ -1,4 +1,4 @@
-package main
+package wordpress_test
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package web
+package bootscript
 
 import (
 	"archive/tar"
@@ -24,7 +24,7 @@ import (
 )
 
 // testConfig holds plain values of realistic length.
-var testConfig = UserDataConfig{
+var testConfig = Config{
 	Region:           "us-east-1",
 	FileSystemID:     "fs-0123456789abcdef0",
 	AccessPointID:    "fsap-0fedcba9876543210",
@@ -42,7 +42,7 @@ var testConfig = UserDataConfig{
 }
 
 // tokenConfig holds cdktf tokens where the lead wires in other tiers' attributes.
-var tokenConfig = UserDataConfig{
+var tokenConfig = Config{
 	Region:           "${TfToken[TOKEN.1]}",
 	FileSystemID:     "${TfToken[TOKEN.2]}",
 	AccessPointID:    "${TfToken[TOKEN.3]}",
@@ -59,11 +59,11 @@ var tokenConfig = UserDataConfig{
 	LogGroupPrefix:   "/wordpress/wordpress-default",
 }
 
-func mustRender(t *testing.T, c UserDataConfig) string {
+func mustRender(t *testing.T, c Config) string {
 	t.Helper()
-	s, err := RenderUserData(c)
+	s, err := Render(c)
 	if err != nil {
-		t.Fatalf("RenderUserData: %v", err)
+		t.Fatalf("Render: %v", err)
 	}
 	return s
 }
@@ -85,37 +85,37 @@ func TestUserDataValidation(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
-		change func(*UserDataConfig)
+		change func(*Config)
 		field  string // "" means valid
 	}{
-		{"plain values", func(*UserDataConfig) {}, ""},
-		{"tokens", func(c *UserDataConfig) { *c = tokenConfig }, ""},
-		{"empty region", func(c *UserDataConfig) { c.Region = "" }, "Region"},
-		{"bad region", func(c *UserDataConfig) { c.Region = "US East" }, "Region"},
-		{"empty file system", func(c *UserDataConfig) { c.FileSystemID = "" }, "FileSystemID"},
-		{"access point as file system", func(c *UserDataConfig) { c.FileSystemID = "fsap-0123" }, "FileSystemID"},
-		{"empty access point", func(c *UserDataConfig) { c.AccessPointID = "" }, "AccessPointID"},
-		{"empty host", func(c *UserDataConfig) { c.DBHost = "" }, "DBHost"},
-		{"host with port", func(c *UserDataConfig) { c.DBHost = "db.example.com:3306" }, "DBHost"},
-		{"port zero", func(c *UserDataConfig) { c.DBPort = 0 }, "DBPort"},
-		{"port too big", func(c *UserDataConfig) { c.DBPort = 65536 }, "DBPort"},
-		{"empty database name", func(c *UserDataConfig) { c.DBName = "" }, "DBName"},
-		{"quote in database name", func(c *UserDataConfig) { c.DBName = "wp'; rm -rf /" }, "DBName"},
-		{"empty secret", func(c *UserDataConfig) { c.DBSecretARN = "" }, "DBSecretARN"},
-		{"secret name not ARN", func(c *UserDataConfig) { c.DBSecretARN = "rds!db-123" }, "DBSecretARN"},
-		{"empty version", func(c *UserDataConfig) { c.WordPressVersion = "" }, "WordPressVersion"},
-		{"floating version", func(c *UserDataConfig) { c.WordPressVersion = "latest" }, "WordPressVersion"},
-		{"empty log group prefix", func(c *UserDataConfig) { c.LogGroupPrefix = "" }, "LogGroupPrefix"},
-		{"relative log group prefix", func(c *UserDataConfig) { c.LogGroupPrefix = "wordpress/prod" }, "LogGroupPrefix"},
-		{"log group prefix ending in a slash", func(c *UserDataConfig) { c.LogGroupPrefix = "/wordpress/" }, "LogGroupPrefix"},
-		{"newline in token", func(c *UserDataConfig) { c.DBHost = "${TfToken[TOKEN.4]}\nreboot" }, "DBHost"},
+		{"plain values", func(*Config) {}, ""},
+		{"tokens", func(c *Config) { *c = tokenConfig }, ""},
+		{"empty region", func(c *Config) { c.Region = "" }, "Region"},
+		{"bad region", func(c *Config) { c.Region = "US East" }, "Region"},
+		{"empty file system", func(c *Config) { c.FileSystemID = "" }, "FileSystemID"},
+		{"access point as file system", func(c *Config) { c.FileSystemID = "fsap-0123" }, "FileSystemID"},
+		{"empty access point", func(c *Config) { c.AccessPointID = "" }, "AccessPointID"},
+		{"empty host", func(c *Config) { c.DBHost = "" }, "DBHost"},
+		{"host with port", func(c *Config) { c.DBHost = "db.example.com:3306" }, "DBHost"},
+		{"port zero", func(c *Config) { c.DBPort = 0 }, "DBPort"},
+		{"port too big", func(c *Config) { c.DBPort = 65536 }, "DBPort"},
+		{"empty database name", func(c *Config) { c.DBName = "" }, "DBName"},
+		{"quote in database name", func(c *Config) { c.DBName = "wp'; rm -rf /" }, "DBName"},
+		{"empty secret", func(c *Config) { c.DBSecretARN = "" }, "DBSecretARN"},
+		{"secret name not ARN", func(c *Config) { c.DBSecretARN = "rds!db-123" }, "DBSecretARN"},
+		{"empty version", func(c *Config) { c.WordPressVersion = "" }, "WordPressVersion"},
+		{"floating version", func(c *Config) { c.WordPressVersion = "latest" }, "WordPressVersion"},
+		{"empty log group prefix", func(c *Config) { c.LogGroupPrefix = "" }, "LogGroupPrefix"},
+		{"relative log group prefix", func(c *Config) { c.LogGroupPrefix = "wordpress/prod" }, "LogGroupPrefix"},
+		{"log group prefix ending in a slash", func(c *Config) { c.LogGroupPrefix = "/wordpress/" }, "LogGroupPrefix"},
+		{"newline in token", func(c *Config) { c.DBHost = "${TfToken[TOKEN.4]}\nreboot" }, "DBHost"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := testConfig
 			tt.change(&c)
-			for name, render := range map[string]func(UserDataConfig) (string, error){
-				"RenderUserData": RenderUserData, "TerraformUserData": TerraformUserData,
+			for name, render := range map[string]func(Config) (string, error){
+				"Render": Render, "RenderForTerraform": RenderForTerraform,
 			} {
 				_, err := render(c)
 				if tt.field == "" {
@@ -136,18 +136,18 @@ func TestUserDataValidation(t *testing.T) {
 	}
 }
 
-func TestTerraformUserDataUnescapesToRenderUserData(t *testing.T) {
+func TestRenderForTerraformUnescapesToRender(t *testing.T) {
 	t.Parallel()
-	got, err := TerraformUserData(testConfig)
+	got, err := RenderForTerraform(testConfig)
 	if err != nil {
-		t.Fatalf("TerraformUserData: %v", err)
+		t.Fatalf("RenderForTerraform: %v", err)
 	}
 	if !strings.Contains(got, "$${") {
-		t.Errorf("TerraformUserData escaped nothing; the test proves nothing")
+		t.Errorf("RenderForTerraform escaped nothing; the test proves nothing")
 	}
 	unescaped := strings.NewReplacer("$${", "${", "%%{", "%{").Replace(got)
 	if diff := cmp.Diff(mustRender(t, testConfig), unescaped); diff != "" {
-		t.Errorf("unescaped TerraformUserData differs from RenderUserData (-want +got):\n%s", diff)
+		t.Errorf("unescaped RenderForTerraform differs from Render (-want +got):\n%s", diff)
 	}
 }
 
@@ -159,11 +159,11 @@ func TestTerraformEscaper(t *testing.T) {
 	}
 }
 
-func TestTerraformUserDataKeepsTokensLive(t *testing.T) {
+func TestRenderForTerraformKeepsTokensLive(t *testing.T) {
 	t.Parallel()
-	got, err := TerraformUserData(tokenConfig)
+	got, err := RenderForTerraform(tokenConfig)
 	if err != nil {
-		t.Fatalf("TerraformUserData: %v", err)
+		t.Fatalf("RenderForTerraform: %v", err)
 	}
 	// Every interpolation Terraform will evaluate must be one of the tokens.
 	var live []string
@@ -384,7 +384,7 @@ dns_name_format = {az}.{fs_id}.efs.{region}.{dns_name_suffix}
 stunnel_debug_enabled = false
 `
 
-func newSandbox(t *testing.T, c UserDataConfig) *sandbox {
+func newSandbox(t *testing.T, c Config) *sandbox {
 	t.Helper()
 	return newSandboxWith(t, c, sandboxOptions{})
 }
@@ -406,7 +406,7 @@ type sandboxOptions struct {
 // test connects to a database.
 const fakeCABundle = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 
-func newSandboxWith(t *testing.T, c UserDataConfig, o sandboxOptions) *sandbox {
+func newSandboxWith(t *testing.T, c Config, o sandboxOptions) *sandbox {
 	t.Helper()
 	requireTool(t, "jq")
 	requireTool(t, "flock")
@@ -1075,13 +1075,13 @@ func TestUserDataPointsAtCurrentDatabase(t *testing.T) {
 	t.Parallel() // each test has its own sandbox
 	tests := []struct {
 		name   string
-		change func(*UserDataConfig)
+		change func(*Config)
 	}{
-		{"new endpoint", func(c *UserDataConfig) { c.DBHost = "wordpress-restored.c9z8y7x6w5v4.us-east-1.rds.amazonaws.com" }},
-		{"new endpoint, port and name", func(c *UserDataConfig) {
+		{"new endpoint", func(c *Config) { c.DBHost = "wordpress-restored.c9z8y7x6w5v4.us-east-1.rds.amazonaws.com" }},
+		{"new endpoint, port and name", func(c *Config) {
 			c.DBHost, c.DBPort, c.DBName = "wordpress-new.c9z8y7x6w5v4.us-east-1.rds.amazonaws.com", 3307, "wordpress_restored"
 		}},
-		{"nothing new", func(*UserDataConfig) {}},
+		{"nothing new", func(*Config) {}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,6 @@
 //go:build integration
 
-package web
+package bootscript
 
 // The integration test boots the web tier's script against real Apache (with
 // php-fpm through proxy_fcgi, as on Amazon Linux 2023), PHP, MariaDB with TLS
@@ -10,7 +10,7 @@ package web
 // of userdata_test.go. Every server listens on 127.0.0.1 only, is started on
 // a free port by the test and stopped by PID at its end.
 //
-//	go test -tags integration -run TestIntegration -v ./constructs/web/
+//	go test -tags integration -run TestIntegration -v ./constructs/web/bootscript/
 //
 // The Debian packages it needs are installed by `scripts/tools.sh webstack`.
 
@@ -465,7 +465,7 @@ type stack struct {
 	certs             testCerts
 	db                *mariaDB
 	s                 *sandbox
-	cfg               UserDataConfig
+	cfg               Config
 	port              int    // Apache's
 	site              string // the site URL, as the load balancer's clients see it
 	fpm, apache       *exec.Cmd

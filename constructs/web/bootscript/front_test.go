@@ -1,4 +1,4 @@
-package web
+package bootscript
 
 import (
 	"archive/zip"
@@ -14,7 +14,7 @@ import (
 )
 
 // cacheConfig is testConfig behind CloudFront, with a domain and an object cache.
-func cacheConfig() UserDataConfig {
+func cacheConfig() Config {
 	c := testConfig
 	c.SiteURL, c.PinSiteURL = "https://www.example.com", true
 	c.BehindCDN = true
@@ -30,11 +30,11 @@ func TestUserDataFront(t *testing.T) {
 	requireTool(t, "php")
 	tests := []struct {
 		name string
-		c    UserDataConfig
+		c    Config
 		want map[string]any
 	}{
 		{"no front", testConfig, map[string]any{"https": nil, "home": nil, "redis": nil}},
-		{"domain on the load balancer", func() UserDataConfig {
+		{"domain on the load balancer", func() Config {
 			c := testConfig
 			c.SiteURL, c.PinSiteURL = "https://www.example.com", true
 			return c
