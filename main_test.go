@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,6 +26,8 @@ var (
 	configs  []wordpress.StackConfig
 	synthOut string                      // the cdktf.out folder of that synthesis
 	stacks   map[string]*stacktest.Stack // parsed cdk.tf.json by stack name
+
+	frontStacks map[string]*stacktest.Stack // the stacks of frontCombinations
 )
 
 func TestMain(m *testing.M) {
@@ -83,20 +86,34 @@ func synthAll() (func(*testing.M) int, error) {
 		return nil, fmt.Errorf("temp dir: %w", err)
 	}
 	synthOut = filepath.Join(tmp, "cdktf.out")
-	if err := wordpress.Synth(synthOut, configs); err != nil {
+	front, err := frontCombinationConfigs()
+	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(configs))
-	for _, c := range configs {
-		names = append(names, c.Environment)
+	// One synthesis for all: each jsii runtime costs a start and loads its
+	// resource types again.
+	if err := wordpress.Synth(synthOut, append(slices.Clip(configs), front...)); err != nil {
+		return nil, err
 	}
-	if stacks, err = stacktest.Load(synthOut, names...); err != nil {
+	if stacks, err = stacktest.Load(synthOut, environments(configs)...); err != nil {
+		return nil, err
+	}
+	if frontStacks, err = stacktest.Load(synthOut, environments(front)...); err != nil {
 		return nil, err
 	}
 	return func(m *testing.M) int {
 		defer os.RemoveAll(tmp)
 		return m.Run()
 	}, nil
+}
+
+// environments are the names of cfgs' stacks.
+func environments(cfgs []wordpress.StackConfig) []string {
+	names := make([]string, 0, len(cfgs))
+	for _, c := range cfgs {
+		names = append(names, c.Environment)
+	}
+	return names
 }
 
 // forEachStack runs f as a subtest per stack under test.

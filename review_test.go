@@ -114,12 +114,16 @@ func TestSummaries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(lines) != len(configs) {
-		t.Fatalf("got %d lines, want one per stack (%d):\n%s", len(lines), len(configs), strings.Join(lines, "\n"))
+	if want := len(stacks) + len(frontStacks); len(lines) != want {
+		t.Fatalf("got %d lines, want one per stack (%d):\n%s", len(lines), want, strings.Join(lines, "\n"))
 	}
 	for _, l := range lines {
 		name, _, _ := strings.Cut(l, ":")
-		res := resourcesCount(stacks[name])
+		s, ok := stacks[name]
+		if !ok {
+			s = frontStacks[name]
+		}
+		res := resourcesCount(s)
 		if !strings.HasPrefix(l, name+": "+strconv.Itoa(res)+" resources, ") || !strings.HasSuffix(l, filepath.Join(synthOut, "stacks", name)) {
 			t.Errorf("line %q: want name, %d resources, cost, folder", l, res)
 		}

@@ -37,6 +37,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/data"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/edge"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/operations/alarmplan"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
 )
@@ -131,7 +132,7 @@ func NewOperations(scope constructs.Construct, id string, cfg OperationsConfig) 
 	o.newTopic(c, cfg)
 	topic := []*string{o.Topic.Arn()}
 
-	watched := Watched{
+	watched := alarmplan.Watched{
 		LoadBalancer:     *cfg.LoadBalancer.ARNSuffix(),
 		TargetGroup:      *cfg.LoadBalancer.TargetGroupARNSuffix(),
 		AutoScalingGroup: *cfg.Web.GroupName(),
@@ -139,11 +140,11 @@ func NewOperations(scope constructs.Construct, id string, cfg OperationsConfig) 
 		FileSystem:       *cfg.FileSystem.ID(),
 	}
 	db := cfg.Database.Sizing()
-	sizing := Sizing{DBInstanceClass: db.InstanceClass, DBMaxAllocatedStorageGiB: db.MaxAllocatedStorageGiB}
+	sizing := alarmplan.Sizing{DBInstanceClass: db.InstanceClass, DBMaxAllocatedStorageGiB: db.MaxAllocatedStorageGiB}
 	sizing.MinSize, sizing.MaxSize = cfg.Web.Size()
-	specs := alarms(watched, sizing)
+	specs := alarmplan.Alarms(watched, sizing)
 	for _, a := range specs {
-		if err := a.check(); err != nil {
+		if err := a.Check(); err != nil {
 			panic(fmt.Errorf("operations %q: %w", id, err))
 		}
 		o.Alarms[a.ID] = newAlarm(c, cfg.Name, a, topic)
@@ -169,7 +170,7 @@ func NewOperations(scope constructs.Construct, id string, cfg OperationsConfig) 
 
 	o.Dashboard = cloudwatchdashboard.NewCloudwatchDashboard(c, jsii.String("overview"), &cloudwatchdashboard.CloudwatchDashboardConfig{
 		DashboardName: jsii.String(cfg.Name),
-		DashboardBody: jsii.String(mustJSON(dashboardBody(cfg.Region, specs, o.alarmARNs(specs)))),
+		DashboardBody: jsii.String(mustJSON(alarmplan.Dashboard(cfg.Region, specs, o.alarmARNs(specs)))),
 	})
 	o.DashboardURL = DashboardURL(cfg.Region, cfg.Name)
 	return o
@@ -274,7 +275,7 @@ func idOf(s string) string {
 	return strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(s), "-"), "-")
 }
 
-func newAlarm(c constructs.Construct, name string, a alarm, topic []*string) cloudwatchmetricalarm.CloudwatchMetricAlarm {
+func newAlarm(c constructs.Construct, name string, a alarmplan.Alarm, topic []*string) cloudwatchmetricalarm.CloudwatchMetricAlarm {
 	cfg := &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 		AlarmName:          jsii.String(name + "-" + a.ID),
 		AlarmDescription:   jsii.String(a.Description),
@@ -336,7 +337,7 @@ func newEventRule(c constructs.Construct, id, name, description string, pattern 
 	})
 }
 
-func (o *Operations) alarmARNs(specs []alarm) []string {
+func (o *Operations) alarmARNs(specs []alarmplan.Alarm) []string {
 	var out []string
 	for _, a := range specs {
 		out = append(out, *o.Alarms[a.ID].Arn())

@@ -63,45 +63,58 @@ func CheckAddressName(name string) error {
 // synthesis.
 type namedStack struct {
 	cdktf.TerraformStack
-	taken map[string]constructs.Node // address -> the construct holding it
+	taken map[string]string // address -> the path of the construct holding it
 	errs  []error
 }
 
 func newNamedStack(scope constructs.Construct, id string) *namedStack {
-	s := &namedStack{taken: map[string]constructs.Node{}}
+	s := &namedStack{taken: map[string]string{}}
 	cdktf.NewTerraformStack_Override(s, scope, jsii.String(id))
 	return s
 }
 
 // AllocateLogicalId is called by cdktf, in node, once per element. Each
-// jsii property read here is a round trip to node, so it reads only the
-// construct's ID, and its path only to report a problem.
+// jsii call here is a round trip to node, so for a resource or data source
+// it asks only for the construct's path (its last part is the construct
+// ID), and for the Terraform type once per Go type (kindOf).
 func (s *namedStack) AllocateLogicalId(tfElement interface{}) *string {
-	var node constructs.Node
-	switch e := tfElement.(type) {
-	case constructs.IConstruct:
-		node = e.Node()
-	case constructs.Node:
-		node = e
-	default:
+	path, ok := elementPath(tfElement)
+	if !ok {
 		s.errs = append(s.errs, fmt.Errorf("allocate logical ID: got a %T, want a construct", tfElement))
 		return jsii.String("invalid")
 	}
-	id := *node.Id()
+	id := path[strings.LastIndex(path, "/")+1:]
 	name := AddressName(id)
 	kind := kindOf(tfElement)
 	if kind == "" {
 		return jsii.String(name) // providers, backends, outputs: named by their ID as they are
 	}
 	if err := CheckAddressName(name); err != nil {
-		s.errs = append(s.errs, fmt.Errorf("address of %s: construct ID %q: %w", *node.Path(), id, err))
+		s.errs = append(s.errs, fmt.Errorf("address of %s: construct ID %q: %w", path, id, err))
 	}
 	address := kind + "." + name
-	if other, ok := s.taken[address]; ok && other != node {
-		s.errs = append(s.errs, fmt.Errorf("address %s: both %s and %s: give one of them another construct ID", address, *other.Path(), *node.Path()))
+	if other, ok := s.taken[address]; ok && other != path {
+		s.errs = append(s.errs, fmt.Errorf("address %s: both %s and %s: give one of them another construct ID", address, other, path))
 	}
-	s.taken[address] = node
+	s.taken[address] = path
 	return jsii.String(name)
+}
+
+// elementPath is the construct path of a Terraform element. A construct's
+// toString is its path, one round trip instead of two (node, then path),
+// but locals and variables override it with their Terraform expression.
+func elementPath(e any) (string, bool) {
+	switch e := e.(type) {
+	case cdktf.TerraformResource:
+		return *e.ToString(), true
+	case cdktf.TerraformDataSource:
+		return *e.ToString(), true
+	case constructs.IConstruct:
+		return *e.Node().Path(), true
+	case constructs.Node:
+		return *e.Path(), true
+	}
+	return "", false
 }
 
 // err reports every construct that got no readable address or the address

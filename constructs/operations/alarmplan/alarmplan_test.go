@@ -1,4 +1,4 @@
-package operations
+package alarmplan
 
 import (
 	"testing"
@@ -38,7 +38,7 @@ func TestThresholdsFollowTheConfiguration(t *testing.T) {
 			Thresholds{DBMemoryGiB: 1, DBFreeMemoryBytes: 107374182, DBFreeStorageBytes: 50 * gib, DBConnections: 68}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, thresholds(tt.s)); diff != "" {
+			if diff := cmp.Diff(tt.want, ThresholdsFor(tt.s)); diff != "" {
 				t.Errorf("thresholds (-want +got):\n%s", diff)
 			}
 		})
@@ -48,13 +48,13 @@ func TestThresholdsFollowTheConfiguration(t *testing.T) {
 func TestAlarmsUseTheSizes(t *testing.T) {
 	s := Sizing{DBInstanceClass: "db.m7g.large", DBMaxAllocatedStorageGiB: 500, MinSize: 3, MaxSize: 9}
 	got := map[string]float64{}
-	for _, a := range alarms(Watched{}, s) {
+	for _, a := range Alarms(Watched{}, s) {
 		if _, dup := got[a.ID]; dup {
 			t.Errorf("alarm ID %s twice", a.ID)
 		}
 		got[a.ID] = a.Threshold
-		if a.check() != nil {
-			t.Errorf("%v", a.check())
+		if a.Check() != nil {
+			t.Errorf("%v", a.Check())
 		}
 	}
 	want := map[string]float64{"healthy-hosts-low": 3, "asg-at-max": 9, "efs-clients": 3, "db-storage": 50 * gib, "db-connections": 545}

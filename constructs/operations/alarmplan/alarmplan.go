@@ -1,13 +1,19 @@
-package operations
+// Package alarmplan decides what the operations tier watches: the stack's
+// CloudWatch alarms (metric, threshold, the first thing to check), the
+// thresholds derived from the configured sizes, and the dashboard laid out
+// from them. It is plain Go with no provider bindings, so the decisions are
+// tested without a jsii runtime and their tests rerun only when they change;
+// constructs/operations turns the plan into resources.
+//
+// It needs only the dimension values of what it watches (Watched) and the
+// sizes (Sizing), as plain values or cdktf tokens.
+package alarmplan
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
 )
-
-// The decisions in this file are plain Go, apart from any construct, so that
-// thresholds and the alarm set are tested without starting a jsii runtime.
 
 // Watched names the CloudWatch dimension values of what the alarms watch.
 // Values may be cdktf tokens.
@@ -26,8 +32,8 @@ type Sizing struct {
 	MinSize, MaxSize         int
 }
 
-// metric is one CloudWatch metric with its statistic.
-type metric struct {
+// Metric is one CloudWatch metric with its statistic.
+type Metric struct {
 	Namespace, Name string
 	// Stat is a statistic ("Average", "Sum", "Minimum", "Maximum") or a
 	// percentile ("p95").
@@ -35,17 +41,17 @@ type metric struct {
 	Dimensions map[string]string
 }
 
-// alarm is one CloudWatch alarm. Either Metric is set, or Expression over
+// Alarm is one CloudWatch alarm. Either Metric is set, or Expression over
 // Inputs (metric math, inputs named m1, m2, …).
-type alarm struct {
+type Alarm struct {
 	// ID is the construct ID and the suffix of the alarm's name.
 	ID string
 	// Tier groups the alarm on the dashboard and in the README.
 	Tier        string
 	Description string
-	Metric      metric
+	Metric      Metric
 	Expression  string
-	Inputs      []metric
+	Inputs      []Metric
 	Comparison  string
 	Threshold   float64
 	// Period in seconds; the alarm fires when DatapointsToAlarm of the last
@@ -125,8 +131,8 @@ type Thresholds struct {
 	DBConnections float64
 }
 
-// thresholds derives the limits of s.
-func thresholds(s Sizing) Thresholds {
+// ThresholdsFor derives the limits of s.
+func ThresholdsFor(s Sizing) Thresholds {
 	mem, ok := instanceMemoryGiB(s.DBInstanceClass)
 	if !ok {
 		mem = fallbackMemoryGiB
@@ -147,21 +153,21 @@ const (
 	tierFS   = "File system"
 )
 
-// alarms returns every alarm of the stack, in dashboard order.
-func alarms(w Watched, s Sizing) []alarm {
-	t := thresholds(s)
+// Alarms returns every alarm of the stack, in dashboard order.
+func Alarms(w Watched, s Sizing) []Alarm {
+	t := ThresholdsFor(s)
 	alb := map[string]string{"LoadBalancer": w.LoadBalancer}
 	tg := map[string]string{"LoadBalancer": w.LoadBalancer, "TargetGroup": w.TargetGroup}
 	asg := map[string]string{"AutoScalingGroupName": w.AutoScalingGroup}
 	db := map[string]string{"DBInstanceIdentifier": w.DBInstance}
 	fs := map[string]string{"FileSystemId": w.FileSystem}
 	const elb, rds, efs = "AWS/ApplicationELB", "AWS/RDS", "AWS/EFS"
-	return []alarm{
+	return []Alarm{
 		{
 			ID: "target-5xx-rate", Tier: tierEdge,
 			Description: "More than 5% of requests answered 5xx by WordPress for 5 minutes. First check: the Apache and PHP-FPM error log groups for the failing requests; then the database alarms (a database WordPress cannot reach answers 500).",
 			Expression:  "IF(m2 > 0, 100 * FILL(m1, 0) / m2, 0)",
-			Inputs: []metric{
+			Inputs: []Metric{
 				{elb, "HTTPCode_Target_5XX_Count", "Sum", alb},
 				{elb, "RequestCount", "Sum", alb},
 			},
@@ -170,68 +176,68 @@ func alarms(w Watched, s Sizing) []alarm {
 		{
 			ID: "alb-5xx", Tier: tierEdge,
 			Description: "The load balancer itself answered more than 10 errors (5xx) in 5 minutes: usually no healthy server (503) or servers timing out (504). First check: the healthy-hosts alarm and the target group's targets, then the web servers' boot log group.",
-			Metric:      metric{elb, "HTTPCode_ELB_5XX_Count", "Sum", alb},
+			Metric:      Metric{elb, "HTTPCode_ELB_5XX_Count", "Sum", alb},
 			Comparison:  above, Threshold: 10, Period: 300, EvaluationPeriods: 1, DatapointsToAlarm: 1, MissingData: "notBreaching",
 		},
 		{
 			ID: "unhealthy-hosts", Tier: tierEdge,
 			Description: "A server has failed the /healthz.php check for 15 minutes and the group has not replaced it. First check: the server's boot log group (EFS mount, package install) and the auto scaling group's activity history.",
-			Metric:      metric{elb, "UnHealthyHostCount", "Maximum", tg},
+			Metric:      Metric{elb, "UnHealthyHostCount", "Maximum", tg},
 			Comparison:  above, Threshold: 0, Period: 60, EvaluationPeriods: 15, DatapointsToAlarm: 15, MissingData: "notBreaching",
 		},
 		{
 			ID: "healthy-hosts-low", Tier: tierEdge,
 			Description: fmt.Sprintf("Fewer healthy servers than min_size (%d) for 10 minutes: the site runs without its zone redundancy. First check: the auto scaling group's activity history (launch failures) and the boot log group.", s.MinSize),
-			Metric:      metric{elb, "HealthyHostCount", "Minimum", tg},
+			Metric:      Metric{elb, "HealthyHostCount", "Minimum", tg},
 			Comparison:  below, Threshold: float64(s.MinSize), Period: 60, EvaluationPeriods: 10, DatapointsToAlarm: 10, MissingData: "breaching",
 		},
 		{
 			ID: "response-time-p95", Tier: tierEdge,
 			Description: "The slowest 5% of requests took over 2 seconds for 15 minutes. First check: the database CPU and connections, then the web servers' CPU (is the group at max_size?) and the file system's throughput.",
-			Metric:      metric{elb, "TargetResponseTime", "p95", tg},
+			Metric:      Metric{elb, "TargetResponseTime", "p95", tg},
 			Comparison:  above, Threshold: 2, Period: 300, EvaluationPeriods: 3, DatapointsToAlarm: 3, MissingData: "notBreaching",
 		},
 		{
 			ID: "asg-at-max", Tier: tierWeb,
 			Description: fmt.Sprintf("The web server group has run at max_size (%d) for 30 minutes: it cannot scale further. First check: whether the load is real (request count) or a slow dependency (response time, database CPU); then raise max_size or the instance type.", s.MaxSize),
-			Metric:      metric{"AWS/AutoScaling", "GroupInServiceInstances", "Minimum", asg},
+			Metric:      Metric{"AWS/AutoScaling", "GroupInServiceInstances", "Minimum", asg},
 			Comparison:  atLeast, Threshold: float64(s.MaxSize), Period: 300, EvaluationPeriods: 6, DatapointsToAlarm: 6, MissingData: "notBreaching",
 		},
 		{
 			ID: "db-cpu", Tier: tierDB,
 			Description: "Database CPU above 80% for 15 minutes. First check: the slow query log group (/aws/rds/instance/…/slowquery) for the queries behind it, then a plugin or bot driving uncached pages.",
-			Metric:      metric{rds, "CPUUtilization", "Average", db},
+			Metric:      Metric{rds, "CPUUtilization", "Average", db},
 			Comparison:  above, Threshold: 80, Period: 300, EvaluationPeriods: 3, DatapointsToAlarm: 3, MissingData: "notBreaching",
 		},
 		{
 			ID: "db-memory", Tier: tierDB,
 			Description: fmt.Sprintf("Freeable database memory below 10%% of the %s's %g GiB for 15 minutes: the server is close to swapping. First check: the connections alarm and slow queries; then a larger db_instance_class.", s.DBInstanceClass, t.DBMemoryGiB),
-			Metric:      metric{rds, "FreeableMemory", "Minimum", db},
+			Metric:      Metric{rds, "FreeableMemory", "Minimum", db},
 			Comparison:  below, Threshold: t.DBFreeMemoryBytes, Period: 300, EvaluationPeriods: 3, DatapointsToAlarm: 3, MissingData: "notBreaching",
 		},
 		{
 			ID: "db-storage", Tier: tierDB,
 			Description: fmt.Sprintf("Free database storage below %g GiB, a tenth of the %d GiB autoscaling cap (db_max_allocated_storage). Storage grows by itself up to the cap; at the cap this is the warning before the database stops accepting writes. First check: the instance's allocated storage against the cap, then what grew (tables, binary logs); raise db_max_allocated_storage.", t.DBFreeStorageBytes/gib, s.DBMaxAllocatedStorageGiB),
-			Metric:      metric{rds, "FreeStorageSpace", "Minimum", db},
+			Metric:      Metric{rds, "FreeStorageSpace", "Minimum", db},
 			Comparison:  below, Threshold: t.DBFreeStorageBytes, Period: 300, EvaluationPeriods: 1, DatapointsToAlarm: 1, MissingData: "notBreaching",
 		},
 		{
 			ID: "db-connections", Tier: tierDB,
 			Description: fmt.Sprintf("Over %g database connections (80%% of the %s's default max_connections) for 10 minutes. First check: PHP-FPM's error log group (workers stuck on slow queries hold connections) and the slow query log.", t.DBConnections, s.DBInstanceClass),
-			Metric:      metric{rds, "DatabaseConnections", "Maximum", db},
+			Metric:      Metric{rds, "DatabaseConnections", "Maximum", db},
 			Comparison:  above, Threshold: t.DBConnections, Period: 300, EvaluationPeriods: 2, DatapointsToAlarm: 2, MissingData: "notBreaching",
 		},
 		{
 			ID: "efs-io-limit", Tier: tierFS,
 			Description: "The file system has been above 90% of its I/O limit for 15 minutes: every page load waits on it. First check: OPcache (it should serve PHP files from memory), then a plugin writing many small files (caches, logs) to the web root.",
-			Metric:      metric{efs, "PercentIOLimit", "Maximum", fs},
+			Metric:      Metric{efs, "PercentIOLimit", "Maximum", fs},
 			Comparison:  above, Threshold: 90, Period: 300, EvaluationPeriods: 3, DatapointsToAlarm: 3, MissingData: "notBreaching",
 		},
 		{
 			ID: "efs-throughput", Tier: tierFS,
 			Description: "The file system has used over 80% of its permitted throughput (elastic throughput's limit) for 15 minutes. First check: what reads or writes in bulk (backups, media uploads, a cache plugin on the web root).",
 			Expression:  "IF(m2 > 0, 100 * (m1 / PERIOD(m1)) / m2, 0)",
-			Inputs: []metric{
+			Inputs: []Metric{
 				{efs, "MeteredIOBytes", "Sum", fs},
 				{efs, "PermittedThroughput", "Average", fs},
 			},
@@ -241,15 +247,15 @@ func alarms(w Watched, s Sizing) []alarm {
 			ID: "efs-clients", Tier: tierFS,
 			Description: fmt.Sprintf("Fewer than min_size (%d) clients have mounted the file system for 15 minutes: servers run without the web root. First check: the boot log group for mount errors, the InternalEFS security group and the mount targets.", s.MinSize),
 			// One connection per mounting server, reported each minute.
-			Metric:     metric{efs, "ClientConnections", "Sum", fs},
+			Metric:     Metric{efs, "ClientConnections", "Sum", fs},
 			Comparison: below, Threshold: float64(s.MinSize), Period: 60, EvaluationPeriods: 15, DatapointsToAlarm: 15, MissingData: "breaching",
 		},
 	}
 }
 
-// check reports an alarm that CloudWatch would reject or that would leave
+// Check reports an alarm that CloudWatch would reject or that would leave
 // its reader without a first step.
-func (a alarm) check() error {
+func (a Alarm) Check() error {
 	switch {
 	case (a.Expression == "") != (len(a.Inputs) == 0):
 		return fmt.Errorf("alarm %s: want an expression with inputs, or neither", a.ID)

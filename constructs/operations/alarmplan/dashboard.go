@@ -1,4 +1,4 @@
-package operations
+package alarmplan
 
 import (
 	"maps"
@@ -14,9 +14,10 @@ const (
 	widgetHeight = 6
 )
 
-// dashboardBody lays the dashboard out: the alarms' states on top, then one
-// row per tier with a graph of each alarm's metric and its threshold.
-func dashboardBody(region string, specs []alarm, alarmARNs []string) map[string]any {
+// Dashboard is the body of the CloudWatch dashboard: the alarms' states on
+// top (alarmARNs, in the order of specs), then one row per tier with a graph
+// of each alarm's metric and its threshold.
+func Dashboard(region string, specs []Alarm, alarmARNs []string) map[string]any {
 	widgets := []map[string]any{{
 		"type": "alarm", "x": 0, "y": 0, "width": 24, "height": 3,
 		"properties": map[string]any{"title": "Alarms", "alarms": alarmARNs},
@@ -58,7 +59,7 @@ func dashboardBody(region string, specs []alarm, alarmARNs []string) map[string]
 
 // widgetMetrics is a graph's "metrics" list: the alarm's metric, or its
 // expression with the inputs hidden.
-func widgetMetrics(a alarm) [][]any {
+func widgetMetrics(a Alarm) [][]any {
 	if a.Expression == "" {
 		return [][]any{metricRow(a.Metric, map[string]any{"stat": a.Metric.Stat})}
 	}
@@ -69,7 +70,7 @@ func widgetMetrics(a alarm) [][]any {
 	return rows
 }
 
-func metricRow(m metric, options map[string]any) []any {
+func metricRow(m Metric, options map[string]any) []any {
 	row := []any{m.Namespace, m.Name}
 	for _, k := range slices.Sorted(maps.Keys(m.Dimensions)) {
 		row = append(row, k, m.Dimensions[k])
