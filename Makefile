@@ -45,6 +45,13 @@ bench:
 	go test -run '^$$' -bench . -benchtime 5x .
 	bash scripts/bench-synth.sh
 
+# The edit loop: go test ./... after a one-line change in each construct
+# package (README, "The edit loop"). It edits and restores source files: run it
+# on a clean tree.
+.PHONY: bench-edit
+bench-edit:
+	bash scripts/bench-edit-loop.sh
+
 # What the working tree changes in every stack against a git ref (BASE, default HEAD):
 # added, removed, moved and changed addresses, and the cost estimate (README, "Review").
 .PHONY: diff
