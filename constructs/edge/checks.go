@@ -3,10 +3,7 @@ package edge
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
-
-	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 )
 
 // The rules of the edge's optional parts, each used by its construct's
@@ -59,14 +56,6 @@ func CheckPrefixListID(id string) error {
 func CheckLoginRateLimit(n int) error {
 	if n < minRateLimit || n > maxRateLimit {
 		return fmt.Errorf("got %d, want %d to %d requests per client IP in %d seconds", n, minRateLimit, maxRateLimit, RateWindowSeconds)
-	}
-	return nil
-}
-
-// CheckLogRetention reports a retention CloudWatch Logs does not accept.
-func CheckLogRetention(days int) error {
-	if !slices.Contains(network.FlowLogRetentionDays, days) {
-		return fmt.Errorf("got %d, want a retention CloudWatch Logs accepts: %v", days, network.FlowLogRetentionDays)
 	}
 	return nil
 }

@@ -21,8 +21,6 @@ func TestChecks(t *testing.T) {
 		{"prefix list of another kind", edge.CheckPrefixListID("sg-3b927c52"), "prefix list ID"},
 		{"rate limit", edge.CheckLoginRateLimit(100), ""},
 		{"rate limit too low", edge.CheckLoginRateLimit(9), "10 to"},
-		{"log retention", edge.CheckLogRetention(90), ""},
-		{"log retention not offered", edge.CheckLogRetention(45), "CloudWatch Logs accepts"},
 		{"domain", edge.CheckDomainName("www.example.com"), ""},
 		{"apex domain", edge.CheckDomainName("example.co"), ""},
 		{"one label", edge.CheckDomainName("localhost"), "two labels"},

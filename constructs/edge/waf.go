@@ -12,6 +12,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/wafv2webaclassociation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/wafv2webaclloggingconfiguration"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 )
 
 // Scopes of a WAFv2 web ACL.
@@ -106,7 +108,7 @@ func (cfg WAFConfig) validate() error {
 	if err := CheckLoginRateLimit(cfg.LoginRateLimit); err != nil {
 		errs = append(errs, fmt.Errorf("login rate limit: %w", err))
 	}
-	if err := CheckLogRetention(cfg.LogRetentionDays); err != nil {
+	if err := network.CheckLogRetention(cfg.LogRetentionDays); err != nil {
 		errs = append(errs, fmt.Errorf("log retention: %w", err))
 	}
 	return errors.Join(errs...)

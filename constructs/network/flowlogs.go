@@ -14,13 +14,15 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
 )
 
-// FlowLogRetentionDays lists the retention periods CloudWatch Logs accepts.
-var FlowLogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+// LogRetentionDays lists the retention periods CloudWatch Logs accepts. The
+// rule lives here, in the lowest tier that keeps logs; every tier that keeps
+// logs in CloudWatch Logs checks its retention with CheckLogRetention.
+var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
-// CheckFlowLogRetention reports a retention CloudWatch Logs would refuse.
-func CheckFlowLogRetention(days int) error {
-	if !slices.Contains(FlowLogRetentionDays, days) {
-		return fmt.Errorf("got %d, want a retention CloudWatch Logs accepts: %v", days, FlowLogRetentionDays)
+// CheckLogRetention reports a retention CloudWatch Logs would refuse.
+func CheckLogRetention(days int) error {
+	if !slices.Contains(LogRetentionDays, days) {
+		return fmt.Errorf("got %d, want a retention CloudWatch Logs accepts: %v", days, LogRetentionDays)
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ type NetworkConfig struct {
 	// Default: false
 	MapPublicIPOnLaunch bool
 	// FlowLogRetentionDays keeps VPC flow logs this long in CloudWatch
-	// Logs; one of FlowLogRetentionDays.
+	// Logs; one of LogRetentionDays.
 	// Default: DefaultFlowLogRetentionDays (90)
 	FlowLogRetentionDays int
 	// NatGateways is NatPerZone or NatSingle.
@@ -327,7 +327,7 @@ func (cfg NetworkConfig) validate() error {
 	}
 	_, planErrs := PlanSubnets(cfg.CidrBlock, cfg.AvailabilityZones, cfg.SubnetPrefixLength, cfg.SubnetCIDRs)
 	errs = append(errs, planErrs...)
-	if err := CheckFlowLogRetention(cfg.FlowLogRetentionDays); err != nil {
+	if err := CheckLogRetention(cfg.FlowLogRetentionDays); err != nil {
 		errs = append(errs, fmt.Errorf("flow log retention: %w", err))
 	}
 	if err := CheckNatGateways(cfg.NatGateways); err != nil {

@@ -324,3 +324,22 @@ func TestZoneLetter(t *testing.T) {
 		}
 	}
 }
+
+// TestLogRetention: the CloudWatch Logs rule every tier that keeps logs uses.
+func TestLogRetention(t *testing.T) {
+	for _, tt := range []struct {
+		days int
+		want string // in the error; "" when valid
+	}{
+		{1, ""}, {90, ""}, {3653, ""},
+		{0, "CloudWatch Logs accepts"}, {45, "got 45"}, {3654, "CloudWatch Logs accepts"},
+	} {
+		err := network.CheckLogRetention(tt.days)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("CheckLogRetention(%d): got %v, want no error", tt.days, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("CheckLogRetention(%d): got %v, want an error mentioning %q", tt.days, err, tt.want)
+		}
+	}
+}

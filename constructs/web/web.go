@@ -283,7 +283,7 @@ func (cfg WebConfig) validate() error {
 	if cfg.MailFrom != "" {
 		add("mail from", CheckMailFrom(cfg.MailFrom))
 	}
-	add("log retention", network.CheckFlowLogRetention(cfg.LogRetentionDays)) // the same CloudWatch Logs rule
+	add("log retention", network.CheckLogRetention(cfg.LogRetentionDays))
 	if cfg.RootVolumeGiB < 8 {
 		errs = append(errs, fmt.Errorf("root volume: got %d GiB, want at least 8 (the Amazon Linux 2023 image)", cfg.RootVolumeGiB))
 	}

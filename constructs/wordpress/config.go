@@ -318,7 +318,7 @@ func (c StackConfig) Validate(field func(key string) string) error {
 			errs = append(errs, fmt.Errorf("%s: %s", field(key), msg))
 		}
 	}
-	fail("flow_log_retention_days", network.CheckFlowLogRetention(c.FlowLogRetentionDays))
+	fail("flow_log_retention_days", network.CheckLogRetention(c.FlowLogRetentionDays))
 	fail("nat_gateways", network.CheckNatGateways(c.NatGateways))
 	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
 		if k == "" || len(k) > 128 || strings.HasPrefix(strings.ToLower(k), "aws:") {
@@ -361,7 +361,7 @@ func (c StackConfig) Validate(field func(key string) string) error {
 	}
 	errs = append(errs, c.validateEdge(field, bad)...)
 	fail("access_log_retention_days", edge.CheckAccessLogRetention(c.AccessLogRetentionDays))
-	fail("log_retention_days", network.CheckFlowLogRetention(c.LogRetentionDays))
+	fail("log_retention_days", network.CheckLogRetention(c.LogRetentionDays))
 	if c.MailFrom != "" {
 		fail("mail_from", web.CheckMailFrom(c.MailFrom))
 	}
@@ -610,7 +610,7 @@ func (c StackConfig) validateEdge(field func(string) string, bad func(key string
 		bad("cloudfront_prefix_list_id", c.CloudFrontPrefixListID, "cdn: true (only CloudFront uses it)")
 	}
 	fail("waf_login_rate_limit", edge.CheckLoginRateLimit(c.WAFLoginRateLimit))
-	fail("waf_log_retention_days", edge.CheckLogRetention(c.WAFLogRetentionDays))
+	fail("waf_log_retention_days", network.CheckLogRetention(c.WAFLogRetentionDays))
 	fail("cache_node_type", data.CheckCacheNodeType(c.CacheNodeType))
 	if c.DomainName != "" {
 		fail("domain_name", edge.CheckDomainName(c.DomainName))
