@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/addresses"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/golden"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
@@ -20,9 +20,9 @@ import (
 // a moved block, Terraform destroys that resource and creates a new one.
 var releasedAddresses = filepath.Join("testdata", "released-addresses.txt")
 
-// addresses returns the Terraform addresses of a synthesized stack:
+// addressesOf returns the Terraform addresses of a synthesized stack:
 // resources, data sources and local values.
-func addresses(s *stacktest.Stack) []string {
+func addressesOf(s *stacktest.Stack) []string {
 	var out []string
 	for typ, rs := range s.Block("resource") {
 		for name := range stacktest.AsMap(rs) {
@@ -46,41 +46,11 @@ func addresses(s *stacktest.Stack) []string {
 func TestAddressesAreReadable(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.Environment, func(t *testing.T) {
-			for _, a := range addresses(stacks[c.Environment]) {
+			for _, a := range addressesOf(stacks[c.Environment]) {
 				name := a[strings.LastIndex(a, ".")+1:]
-				if err := wordpress.CheckAddressName(name); err != nil {
+				if err := addresses.CheckName(name); err != nil {
 					t.Errorf("%s: %v", a, err)
 				}
-			}
-		})
-	}
-}
-
-func TestAddressName(t *testing.T) {
-	tests := []struct {
-		id, want string
-		ok       bool
-	}{
-		{"app-a", "app_a", true},
-		{"database", "database", true},
-		{"database.subnet-group", "database", true},
-		{"web-root.access-point", "web_root", true},
-		{"internal-web-mysql-to-internal-data", "internal_web_mysql_to_internal_data", true},
-		{"nat-0", "nat_0", false},
-		{"m7g", "m7g", true}, // a word may hold digits
-		{"web_2", "web_2", false},
-		{"network_app-a_A0424B3D", "network_app_a_A0424B3D", false},
-		{"App-A", "App_A", false},
-		{"a--b", "a__b", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.id, func(t *testing.T) {
-			got := wordpress.AddressName(tt.id)
-			if got != tt.want {
-				t.Errorf("AddressName(%q) = %q, want %q", tt.id, got, tt.want)
-			}
-			if err := wordpress.CheckAddressName(got); (err == nil) != tt.ok {
-				t.Errorf("CheckAddressName(%q) = %v, want ok %v", got, err, tt.ok)
 			}
 		})
 	}
@@ -98,7 +68,7 @@ func TestReleasedAddressesRemain(t *testing.T) {
 	}
 	for _, c := range configs {
 		current := map[string]bool{}
-		for _, a := range addresses(stacks[c.Environment]) {
+		for _, a := range addressesOf(stacks[c.Environment]) {
 			current[a] = true
 		}
 		for _, m := range stacktest.AsSlice(stacks[c.Environment].JSON["moved"]) {
@@ -119,7 +89,7 @@ func TestReleasedAddressesRemain(t *testing.T) {
 		for _, a := range released[c.Environment] {
 			seen[a] = true
 		}
-		for _, a := range addresses(stacks[c.Environment]) {
+		for _, a := range addressesOf(stacks[c.Environment]) {
 			if !seen[a] {
 				released[c.Environment] = append(released[c.Environment], a)
 			}

@@ -1,4 +1,4 @@
-package wordpress
+package wordpress_test
 
 // Accepts -update, which go test ./... -update passes to every test binary:
 // the golden files live at the top of the module.

@@ -23,6 +23,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/addresses"
 )
 
 // AWSProviderVersions is the hashicorp/aws version constraint every stack
@@ -44,7 +45,7 @@ type Stack struct {
 	WAF   *edge.WAF
 	Cache *data.Cache
 
-	named *namedStack
+	named *addresses.Stack
 	// SiteURL is the site's public address: https://<domain_name>, the
 	// CloudFront name or the load balancer's.
 	SiteURL    *string
@@ -55,9 +56,9 @@ type Stack struct {
 // Validate: LoadConfig guarantees it.
 func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 	// Children hang off the jsii stack itself: jsii rejects a Go struct that
-	// embeds a jsii object as a scope unless, like namedStack, it was
+	// embeds a jsii object as a scope unless, like addresses.Stack, it was
 	// registered as one.
-	stack := newNamedStack(scope, id)
+	stack := addresses.NewStack(scope, id)
 	s := &Stack{TerraformStack: stack, Config: cfg, named: stack}
 
 	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{

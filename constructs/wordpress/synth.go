@@ -78,7 +78,7 @@ func synthInto(dir string, cfgs []StackConfig) {
 	}
 	app.Synth()
 	for _, s := range stacks {
-		if err := s.AddressErr(); err != nil {
+		if err := s.named.Err(); err != nil {
 			panic(fmt.Errorf("synth: stack %s: %w", s.Config.Environment, err))
 		}
 	}

@@ -28,7 +28,8 @@
 //
 // It needs nothing from the tier packages (they import it from their tests);
 // what it knows of the architecture is its tags ("Tier" on subnets) and the
-// shape of security group rules.
+// shape of security group rules. Stacks are addresses.Stack: a test sees the
+// addresses a reviewer sees (aws_subnet.app_a), and a clash fails Synth.
 package stacktest
 
 import (
@@ -44,6 +45,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/addresses"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
 )
 
@@ -82,8 +84,10 @@ func Synth(cases ...Case) (stacks map[string]*Stack, err error) {
 	}()
 	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(dir), StackTraces: jsii.Bool(false)})
 	names := make([]string, 0, len(cases))
+	var named []*addresses.Stack
 	for _, c := range cases {
-		stack := cdktf.NewTerraformStack(app, jsii.String(c.Name))
+		stack := addresses.NewStack(app, c.Name)
+		named = append(named, stack)
 		region := c.Region
 		if region == "" {
 			region = "us-east-1"
@@ -93,6 +97,11 @@ func Synth(cases ...Case) (stacks map[string]*Stack, err error) {
 		names = append(names, c.Name)
 	}
 	app.Synth()
+	for i, st := range named {
+		if err := st.Err(); err != nil {
+			return nil, fmt.Errorf("stacktest: stack %s: %w", names[i], err)
+		}
+	}
 	return Load(dir, names...)
 }
 

@@ -1,4 +1,13 @@
-package wordpress
+// Package addresses names the Terraform addresses of a stack for the people
+// who read plans: a resource's address is its type and the ID of its
+// construct (aws_subnet.app_a), not cdktf's hashed construct path
+// (aws_subnet.network_app-a_A0424B3D). Stack is a cdktf TerraformStack that
+// names its elements so; constructs/wordpress builds every environment on
+// one, and internal/stacktest every tier test's stack.
+//
+// It needs nothing from the tiers: only cdktf, and the provider bindings'
+// module path to know a resource's Go type.
+package addresses
 
 import (
 	"errors"
@@ -13,8 +22,8 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
-// Terraform addresses are what a reviewer reads in a plan and what state is
-// keyed by, so they are named, not hashed: a resource's address is its type
+// The rule. Terraform addresses are what a reviewer reads in a plan and
+// what state is keyed by, so they are named, not hashed: a resource's address is its type
 // and the ID of its construct, with hyphens as underscores ("app-a" becomes
 // aws_subnet.app_a). cdktf's own logical IDs join the whole construct path
 // and append a hash (aws_subnet.network_app-a_A0424B3D).
@@ -28,32 +37,32 @@ import (
 // aws_db_parameter_group.database.
 //
 // Names are unique per type in a stack; synthesis fails on a clash, which
-// only a construct ID chosen twice causes, naming both constructs. Renaming an address after
-// a deploy replaces the resource unless a moved block says where it went
-// (see README, "Addresses").
+// only a construct ID chosen twice causes, naming both constructs. Renaming
+// an address after a deploy replaces the resource unless a moved block says
+// where it went (see README, "Addresses").
 
-// reAddressName is what a name may look like: lowercase words joined by
+// reName is what a name may look like: lowercase words joined by
 // single underscores, ending in a letter or in a word of its own such as
 // "a" (a zone letter), never in a bare number (an index).
-var reAddressName = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]*[a-z][a-z0-9]*)*$`)
+var reName = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]*[a-z][a-z0-9]*)*$`)
 
-// AddressName returns the Terraform name of a construct ID.
-func AddressName(constructID string) string {
+// Name returns the Terraform name of a construct ID.
+func Name(constructID string) string {
 	name, _, _ := strings.Cut(constructID, ".")
 	return strings.ReplaceAll(name, "-", "_")
 }
 
-// CheckAddressName reports a name that carries no meaning a reviewer can
-// read: a hash, an index, or characters other than lowercase words.
-func CheckAddressName(name string) error {
-	if !reAddressName.MatchString(name) {
+// CheckName reports a name that carries no meaning a reviewer can read: a
+// hash, an index, or characters other than lowercase words.
+func CheckName(name string) error {
+	if !reName.MatchString(name) {
 		return fmt.Errorf("got %q, want lowercase words joined by underscores, not ending in a number (no hash, no index)", name)
 	}
 	return nil
 }
 
-// namedStack is a TerraformStack whose elements are named by AddressName
-// instead of cdktf's hashed path: cdktf asks the stack for an element's
+// Stack is a TerraformStack whose elements are named by Name instead of
+// cdktf's hashed path: cdktf asks the stack for an element's
 // logical ID (allocateLogicalId, designed to be overridden) the first time
 // the element is referenced or synthesized.
 //
@@ -61,14 +70,16 @@ func CheckAddressName(name string) error {
 // leaves the node kernel about three times slower for the rest of the
 // process (measured with jsii-runtime-go v1.119.0). Err reports it after
 // synthesis.
-type namedStack struct {
+type Stack struct {
 	cdktf.TerraformStack
 	taken map[string]string // address -> the path of the construct holding it
 	errs  []error
 }
 
-func newNamedStack(scope constructs.Construct, id string) *namedStack {
-	s := &namedStack{taken: map[string]string{}}
+// NewStack adds a stack named id to scope (a cdktf App). Children go on the
+// returned value: it is the jsii stack itself, registered as the override.
+func NewStack(scope constructs.Construct, id string) *Stack {
+	s := &Stack{taken: map[string]string{}}
 	cdktf.NewTerraformStack_Override(s, scope, jsii.String(id))
 	return s
 }
@@ -77,19 +88,19 @@ func newNamedStack(scope constructs.Construct, id string) *namedStack {
 // jsii call here is a round trip to node, so for a resource or data source
 // it asks only for the construct's path (its last part is the construct
 // ID), and for the Terraform type once per Go type (kindOf).
-func (s *namedStack) AllocateLogicalId(tfElement interface{}) *string {
+func (s *Stack) AllocateLogicalId(tfElement interface{}) *string {
 	path, ok := elementPath(tfElement)
 	if !ok {
 		s.errs = append(s.errs, fmt.Errorf("allocate logical ID: got a %T, want a construct", tfElement))
 		return jsii.String("invalid")
 	}
 	id := path[strings.LastIndex(path, "/")+1:]
-	name := AddressName(id)
+	name := Name(id)
 	kind := kindOf(tfElement)
 	if kind == "" {
 		return jsii.String(name) // providers, backends, outputs: named by their ID as they are
 	}
-	if err := CheckAddressName(name); err != nil {
+	if err := CheckName(name); err != nil {
 		s.errs = append(s.errs, fmt.Errorf("address of %s: construct ID %q: %w", path, id, err))
 	}
 	address := kind + "." + name
@@ -117,15 +128,10 @@ func elementPath(e any) (string, bool) {
 	return "", false
 }
 
-// err reports every construct that got no readable address or the address
-// of another, naming both; nil when every address is fine.
-func (s *namedStack) err() error { return errors.Join(s.errs...) }
-
-// AddressErr reports every construct of the stack that got no readable
-// Terraform address or the address of another, naming both; nil when every
-// address is fine. Only meaningful after synthesis, when cdktf has named
-// every element.
-func (s *Stack) AddressErr() error { return s.named.err() }
+// Err reports every construct of the stack that got no readable address or
+// the address of another, naming both; nil when every address is fine. Only
+// meaningful after synthesis, when cdktf has named every element.
+func (s *Stack) Err() error { return errors.Join(s.errs...) }
 
 // kindOf is addressKind, asked of node once per generated resource type
 // in the process: each Go type of the provider bindings is one Terraform
