@@ -28,6 +28,7 @@ var (
 	stacks   map[string]*stacktest.Stack // parsed cdk.tf.json by stack name
 
 	frontStacks map[string]*stacktest.Stack // the stacks of frontCombinations
+	synthesized []wordpress.StackConfig     // what synthOut holds: configs, then frontCombinations
 )
 
 func TestMain(m *testing.M) {
@@ -92,7 +93,8 @@ func synthAll() (func(*testing.M) int, error) {
 	}
 	// One synthesis for all: each jsii runtime costs a start and loads its
 	// resource types again.
-	if err := wordpress.Synth(synthOut, append(slices.Clip(configs), front...)); err != nil {
+	synthesized = append(slices.Clip(configs), front...)
+	if err := wordpress.Synth(synthOut, synthesized); err != nil {
 		return nil, err
 	}
 	if stacks, err = stacktest.Load(synthOut, environments(configs)...); err != nil {

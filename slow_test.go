@@ -44,7 +44,7 @@ func TestFastPathChangesNothing(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	if err := wordpress.Synth("again", configs); err != nil {
+	if err := wordpress.Synth("again", synthesized); err != nil {
 		t.Fatal(err)
 	}
 	want, got := readTree(t, synthOut), readTree(t, filepath.Join(dir, "again"))
