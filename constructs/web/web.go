@@ -6,7 +6,8 @@
 // with its admin password in a secret this package creates empty), connects
 // it to MySQL over verified TLS and keeps the database credentials in step
 // with Secrets Manager. The servers' logs go to CloudWatch Logs groups that
-// only they may write to.
+// only they may write to. The script itself, its rules and its tests are in
+// the sub-package bootscript, which imports no provider bindings.
 //
 // It needs the VPC range and app subnets (network), InternalWeb and InternalEFS
 // (security), the database and file system (data), and the target group

@@ -44,12 +44,13 @@ type Stack struct {
 	CDN   *edge.CDN
 	WAF   *edge.WAF
 	Cache *data.Cache
-
-	named *addresses.Stack
 	// SiteURL is the site's public address: https://<domain_name>, the
 	// CloudFront name or the load balancer's.
 	SiteURL    *string
 	Operations *operations.Operations
+
+	// named is the jsii stack, whose naming errors Synth reports.
+	named *addresses.Stack
 }
 
 // NewStack builds the stack for one environment. cfg must have passed
