@@ -314,7 +314,9 @@ func TestRunbookNames(t *testing.T) {
 		"with the ARN of the `secret`",
 		"aws rds reboot-db-instance --db-instance-identifier small-mysql --force-failover",
 		"--db-subnet-group-name small-data --db-parameter-group-name <parameter group>",
-		"--vpc-security-group-ids <id of DB> --no-publicly-accessible --manage-master-user-password",
+		"# the live instance's security groups (DB), for the restored one",
+		"SG_IDS=$(aws rds describe-db-instances --db-instance-identifier small-mysql \\\n  --query 'DBInstances[0].VpcSecurityGroups[].VpcSecurityGroupId' --output text)",
+		"--vpc-security-group-ids $SG_IDS --no-publicly-accessible --manage-master-user-password",
 		"the efs output",
 		"its own NAT gateway",
 	} {

@@ -254,11 +254,15 @@ func Runbook(s *Stack) []byte {
 			params = pg.Str("name")
 		}
 		code(
+			"# the live instance's security groups ("+strings.Join(groupNames(s, db.Groups), ", ")+"), for the restored one; if the",
+			"# instance is gone, look them up by name and VPC: aws ec2 describe-security-groups --filters …",
+			"SG_IDS=$(aws rds describe-db-instances --db-instance-identifier "+id+" \\",
+			"  --query 'DBInstances[0].VpcSecurityGroups[].VpcSecurityGroupId' --output text)",
 			"# to a point in time (or: restore-db-instance-from-db-snapshot --db-snapshot-identifier …)",
 			"aws rds restore-db-instance-to-point-in-time --source-db-instance-identifier "+id+" \\",
 			"  --target-db-instance-identifier "+id+"-restore --restore-time 2030-01-01T00:00:00Z \\",
 			"  --db-subnet-group-name "+group+" --db-parameter-group-name "+params+" \\",
-			"  --vpc-security-group-ids <id of "+strings.Join(groupNames(s, db.Groups), ", ")+"> --no-publicly-accessible --manage-master-user-password",
+			"  --vpc-security-group-ids $SG_IDS --no-publicly-accessible --manage-master-user-password",
 			"aws rds wait db-instance-available --db-instance-identifier "+id+"-restore",
 		)
 		w("The restored instance gets its own managed secret (`aws rds describe-db-instances --db-instance-identifier\n")
