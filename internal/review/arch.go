@@ -535,7 +535,7 @@ func services(s *Stack, a *Architecture) []Service {
 	if groups := byName(s.OfType("aws_cloudwatch_log_group"), "name"); len(groups) > 0 {
 		sv := Service{ID: "logs", Title: "CloudWatch Logs"}
 		for _, lg := range groups {
-			line := fmt.Sprintf("%s (%g days)", lg.Str("name"), lg.Num("retention_in_days"))
+			line := fmt.Sprintf("%s (%s)", lg.Str("name"), logGroupTerms(s, lg))
 			if flowLogs[lg.Addr()] {
 				line = "VPC flow logs: " + line
 			}
@@ -655,4 +655,14 @@ func orUnknown(s string) string {
 		return "?"
 	}
 	return s
+}
+
+// logGroupTerms is how long a log group keeps its events, and where it is
+// when that is not the stack's region: "90 days" or "90 days, us-east-1".
+func logGroupTerms(s *Stack, lg Resource) string {
+	terms := fmt.Sprintf("%g days", lg.Num("retention_in_days"))
+	if region := s.ElsewhereRegion(lg); region != "" {
+		terms += ", " + region
+	}
+	return terms
 }

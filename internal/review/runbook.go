@@ -106,7 +106,7 @@ func Runbook(s *Stack) []byte {
 		row("Web root file system", "EFS `"+efs.Main.Str("creation_token")+"`"+outputNote(s, efs.Main, "id"))
 	}
 	for _, lg := range s.OfType("aws_cloudwatch_log_group") {
-		row("Log group", fmt.Sprintf("`%s` (%g days)", lg.Str("name"), lg.Num("retention_in_days")))
+		row("Log group", fmt.Sprintf("`%s` (%s)", lg.Str("name"), logGroupTerms(s, lg)))
 	}
 	if s.Backend == "s3" {
 		row("Terraform state", fmt.Sprintf("`s3://%v/%v` (%v)", s.BackendSettings["bucket"], s.BackendSettings["key"], s.BackendSettings["region"]))

@@ -24,6 +24,9 @@ type Stack struct {
 	Name string
 	// Region is the AWS provider's region.
 	Region string
+	// AliasRegions are the regions of the aliased AWS providers, by the
+	// reference resources use ("aws.us_east_1").
+	AliasRegions map[string]string
 	// Resources by address ("type.name").
 	Resources map[string]Resource
 	// Locals and Outputs as the JSON holds them.
@@ -78,9 +81,11 @@ func FromDocument(name string, doc map[string]any) *Stack {
 			s.Resources[r.Addr()] = r
 		}
 	}
+	s.AliasRegions = map[string]string{}
 	for _, p := range asSlice(asMap(doc["provider"])["aws"]) {
 		p := asMap(p)
-		if _, aliased := p["alias"]; aliased {
+		if alias, aliased := p["alias"].(string); aliased {
+			s.AliasRegions["aws."+alias], _ = p["region"].(string)
 			continue
 		}
 		s.Region, _ = p["region"].(string)
@@ -92,6 +97,16 @@ func FromDocument(name string, doc map[string]any) *Stack {
 		s.Backend, s.BackendSettings = kind, asMap(settings)
 	}
 	return s
+}
+
+// ElsewhereRegion is the region of a resource whose provider is an aliased
+// one in another region than the stack's (a CloudFront WAF's log group, in
+// us-east-1), or "" for a resource in the stack's region.
+func (s *Stack) ElsewhereRegion(r Resource) string {
+	if region := s.AliasRegions[r.Str("provider")]; region != s.Region {
+		return region
+	}
+	return ""
 }
 
 // OfType returns the resources of a type, sorted by address.
