@@ -138,6 +138,7 @@ func NewOperations(scope constructs.Construct, id string, cfg OperationsConfig) 
 		AutoScalingGroup: *cfg.Web.GroupName(),
 		DBInstance:       *cfg.Database.Identifier(),
 		FileSystem:       *cfg.FileSystem.ID(),
+		Mail:             cfg.Web.SendsMail(),
 	}
 	db := cfg.Database.Sizing()
 	sizing := alarmplan.Sizing{DBInstanceClass: db.InstanceClass, DBMaxAllocatedStorageGiB: db.MaxAllocatedStorageGiB}
@@ -317,6 +318,9 @@ func newAlarm(c constructs.Construct, name string, a alarmplan.Alarm, topic []*s
 }
 
 func dimensions(d map[string]string) *map[string]*string {
+	if len(d) == 0 {
+		return nil // an account-wide metric (SES reputation)
+	}
 	out := map[string]*string{}
 	for k, v := range d {
 		out[k] = jsii.String(v)

@@ -176,6 +176,9 @@ func (w *Web) MailDKIMTokens() *[]*string {
 	return w.mail.DkimSigningAttributes().Tokens()
 }
 
+// SendsMail says WordPress sends mail through SES (MailFrom is set).
+func (w *Web) SendsMail() bool { return w.mail != nil }
+
 // AdminSecretARN is the Secrets Manager secret in which the first boot
 // stores the WordPress admin user's name and password (JSON with "username"
 // and "password"). The stack creates it empty: the password is made on the

@@ -23,6 +23,9 @@ type Watched struct {
 	AutoScalingGroup string // AWS/AutoScaling AutoScalingGroupName
 	DBInstance       string // AWS/RDS DBInstanceIdentifier
 	FileSystem       string // AWS/EFS FileSystemId
+	// Mail says SES sends the site's mail (mail_from): the account's
+	// sending reputation (AWS/SES, no dimension) is watched too.
+	Mail bool
 }
 
 // Sizing is what the thresholds derive from.
@@ -151,6 +154,15 @@ const (
 	tierWeb  = "Web servers"
 	tierDB   = "Database"
 	tierFS   = "File system"
+	tierMail = "Mail"
+)
+
+// SES reviews an account whose bounce rate reaches 5% or complaint rate
+// 0.1%, and may pause its sending at 10% and 0.5%: the alarms fire at the
+// review marks.
+const (
+	sesBounceReview    = 0.05
+	sesComplaintReview = 0.001
 )
 
 // Alarms returns every alarm of the stack, in dashboard order.
@@ -162,7 +174,7 @@ func Alarms(w Watched, s Sizing) []Alarm {
 	db := map[string]string{"DBInstanceIdentifier": w.DBInstance}
 	fs := map[string]string{"FileSystemId": w.FileSystem}
 	const elb, rds, efs = "AWS/ApplicationELB", "AWS/RDS", "AWS/EFS"
-	return []Alarm{
+	alarms := []Alarm{
 		{
 			ID: "target-5xx-rate", Tier: tierEdge,
 			Description: "More than 5% of requests answered 5xx by WordPress for 5 minutes. First check: the Apache and PHP-FPM error log groups for the failing requests; then the database alarms (a database WordPress cannot reach answers 500).",
@@ -251,6 +263,21 @@ func Alarms(w Watched, s Sizing) []Alarm {
 			Comparison: below, Threshold: float64(s.MinSize), Period: 60, EvaluationPeriods: 15, DatapointsToAlarm: 15, MissingData: "breaching",
 		},
 	}
+	if w.Mail {
+		const ses = "AWS/SES"
+		alarms = append(alarms, Alarm{
+			ID: "ses-bounce-rate", Tier: tierMail,
+			Description: fmt.Sprintf("The account's SES bounce rate reached %g%%, where SES puts sending under review (it may pause it at 10%%). First check: the addresses WordPress mails (registrations, comment notifications, the admin e-mail) and the SES console's reputation page.", sesBounceReview*100),
+			Metric:      Metric{ses, "Reputation.BounceRate", "Maximum", nil},
+			Comparison:  atLeast, Threshold: sesBounceReview, Period: 3600, EvaluationPeriods: 1, DatapointsToAlarm: 1, MissingData: "notBreaching",
+		}, Alarm{
+			ID: "ses-complaint-rate", Tier: tierMail,
+			Description: fmt.Sprintf("The account's SES complaint rate reached %g%%, where SES puts sending under review (it may pause it at 0.5%%). First check: what the site mails unasked (notifications, newsletters of a plugin) and the SES console's reputation page.", sesComplaintReview*100),
+			Metric:      Metric{ses, "Reputation.ComplaintRate", "Maximum", nil},
+			Comparison:  atLeast, Threshold: sesComplaintReview, Period: 3600, EvaluationPeriods: 1, DatapointsToAlarm: 1, MissingData: "notBreaching",
+		})
+	}
+	return alarms
 }
 
 // Check reports an alarm that CloudWatch would reject or that would leave

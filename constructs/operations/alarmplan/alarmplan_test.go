@@ -70,3 +70,53 @@ func pick(got, want map[string]float64) map[string]float64 {
 	}
 	return out
 }
+
+// TestMailReputation: with mail, the account's SES reputation is watched at
+// the marks where SES reviews it; without, nothing about mail is.
+func TestMailReputation(t *testing.T) {
+	s := Sizing{DBInstanceClass: "db.t4g.small", DBMaxAllocatedStorageGiB: 100, MinSize: 2, MaxSize: 4}
+	for _, tt := range []struct {
+		mail bool
+		want map[string]float64
+	}{
+		{false, map[string]float64{}},
+		{true, map[string]float64{"ses-bounce-rate": 0.05, "ses-complaint-rate": 0.001}},
+	} {
+		got := map[string]float64{}
+		for _, a := range Alarms(Watched{Mail: tt.mail}, s) {
+			if err := a.Check(); err != nil {
+				t.Error(err)
+			}
+			if a.Tier == tierMail {
+				got[a.ID] = a.Threshold
+				if a.Metric.Namespace != "AWS/SES" || len(a.Metric.Dimensions) != 0 {
+					t.Errorf("%s: metric %v, want an account-wide AWS/SES metric", a.ID, a.Metric)
+				}
+			}
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("mail %v: mail alarms (-want +got):\n%s", tt.mail, diff)
+		}
+	}
+}
+
+// TestDashboardRowsOnlyForWatchedTiers: a tier without alarms gets no row.
+func TestDashboardRowsOnlyForWatchedTiers(t *testing.T) {
+	s := Sizing{DBInstanceClass: "db.t4g.small", DBMaxAllocatedStorageGiB: 100, MinSize: 2, MaxSize: 4}
+	for _, mail := range []bool{false, true} {
+		specs := Alarms(Watched{Mail: mail}, s)
+		var rows []string
+		for _, w := range Dashboard("us-east-1", specs, make([]string, len(specs)))["widgets"].([]map[string]any) {
+			if w["type"] == "text" {
+				rows = append(rows, w["properties"].(map[string]any)["markdown"].(string))
+			}
+		}
+		want := []string{"## Load balancer", "## Web servers", "## Database", "## File system"}
+		if mail {
+			want = append(want, "## Mail")
+		}
+		if diff := cmp.Diff(want, rows); diff != "" {
+			t.Errorf("mail %v: dashboard rows (-want +got):\n%s", mail, diff)
+		}
+	}
+}

@@ -7,7 +7,7 @@ import (
 
 // dashboardTiers is the order of the dashboard's rows: the way a request
 // travels, so a reader scans from the symptom to the cause.
-var dashboardTiers = []string{tierEdge, tierWeb, tierDB, tierFS}
+var dashboardTiers = []string{tierEdge, tierWeb, tierDB, tierFS, tierMail}
 
 const (
 	widgetWidth  = 8 // three graphs per row of 24 columns
@@ -24,6 +24,9 @@ func Dashboard(region string, specs []Alarm, alarmARNs []string) map[string]any 
 	}}
 	y := 3
 	for _, tier := range dashboardTiers {
+		if !slices.ContainsFunc(specs, func(a Alarm) bool { return a.Tier == tier }) {
+			continue // a tier with nothing watched (mail without mail_from) gets no row
+		}
 		widgets = append(widgets, map[string]any{
 			"type": "text", "x": 0, "y": y, "width": 24, "height": 1,
 			"properties": map[string]any{"markdown": "## " + tier},
