@@ -578,7 +578,7 @@ console.log("to stdout");
 console.error("to stderr");
 fs.writeSync(1, "raw fd 1\n");
 fs.writeSync(3, "reply:" + buf.toString("utf8", 0, n));
-`
+` + jsiiAssertion
 	rt := t.TempDir()
 	writeFiles(t, rt, map[string]string{"bin/jsii-runtime.js": "", "lib/program.js": kernel})
 	slot := filepath.Join(cacheDir, "runtime-v1.0.0-abc")
@@ -660,5 +660,90 @@ func TestKernelRunning(t *testing.T) {
 	}
 	if !kernelRunning() {
 		t.Error("kernelRunning misses a node child")
+	}
+}
+
+// jsiiAssertion is the line of jsii's kernel that the preload edits (step 2),
+// in a function as the bundle has it.
+const jsiiAssertion = "function serializationType(typeRef) {\n" +
+	"    assert(typeRef != null, `Kernel error: expected type information, got ${(0, util_1.inspect)(typeRef)}`);\n}\n"
+
+// TestPreloadEdits runs the preload's two edits (step 2) in a real node
+// against stand-ins for jsii's kernel and cdktf's stack-trace module: edited,
+// the kernel formats a type reference only for a failing assertion, with the
+// same message, and cdktf captures no stack trace; a kernel or cdktf whose
+// text differs runs unedited, and the preload says so once.
+func TestPreloadEdits(t *testing.T) {
+	t.Parallel()
+	node := needNode(t)
+	preload, err := writePreload(filepath.Join(t.TempDir(), "jsiiboot"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const stackTrace = "\"use strict\";\nexports.captureStackTrace = void 0;\n" +
+		"function captureStackTrace(below) {\n    return new Error().stack.split(\"\\n\").slice(1);\n}\n" +
+		"exports.captureStackTrace = captureStackTrace;\n"
+	// The kernel: counts util.inspect calls over two good references and
+	// a missing one, then asks cdktf for a stack trace.
+	const kernel = `// {"name":"@jsii/runtime","version":"1.0.0"}, as jsii's bundle embeds it
+let calls = 0;
+const util_1 = {inspect: (v) => { calls++; return String(v); }};
+const assert = (ok, msg) => { if (!ok) throw new Error(msg); };
+` + jsiiAssertion + `
+serializationType({}); serializationType({});
+let message = "";
+try { serializationType(null); } catch (err) { message = err.message; }
+const trace = require("cdktf/lib/tokens/private/stack-trace.js").captureStackTrace();
+console.log(JSON.stringify({calls, message, traced: trace.length > 0}));
+`
+	type result struct {
+		Calls   int    `json:"calls"`
+		Message string `json:"message"`
+		Traced  bool   `json:"traced"`
+	}
+	const missing = "Kernel error: expected type information, got null"
+	tests := []struct {
+		name       string
+		kernel     string
+		stackTrace string
+		want       result
+		wantStderr string
+	}{
+		{"both edited", kernel, stackTrace, result{Calls: 1, Message: missing}, ""},
+		{
+			"another kernel and cdktf: unedited, said once", strings.Replace(kernel, "assert(typeRef != null", "assert(null != typeRef", 1),
+			strings.Replace(stackTrace, "(below) {", "(below, depth) {", 1),
+			result{Calls: 3, Message: missing, Traced: true},
+			"jsiiboot: jsii's type-reference assertion: not the expected text in <root>/lib/program.js, left as it is: jsii takes its slower stock path (WORDPRESS_JSII_DEBUG=1 tells more)\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			writeFiles(t, root, map[string]string{
+				"lib/program.js": tt.kernel,
+				"node_modules/cdktf/lib/tokens/private/stack-trace.js": tt.stackTrace,
+			})
+			cmd := exec.Command(node, "--preserve-symlinks", filepath.Join(root, "lib", "program.js"))
+			cmd.Dir = root
+			cmd.Env = nodeEnv(nodeOptionsEnv + "=" + mergeNodeOptions("", preload))
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("node: %v\n%s", err, stderr.String())
+			}
+			var got result
+			if err := json.Unmarshal(out, &got); err != nil {
+				t.Fatalf("node printed %q: %v", out, err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("kernel (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantStderr, strings.ReplaceAll(stderr.String(), root, "<root>")); diff != "" {
+				t.Errorf("node's stderr (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -98,6 +98,13 @@ func TestFastSynthMatchesStock(t *testing.T) {
 			t.Errorf("fast run's preload log does not mention %q:\n%s", want, fast.Stderr)
 		}
 	}
+	for name, run := range map[string]jsiiboottest.Run{"fast": fast, "direct": direct} {
+		for _, want := range []string{"edited jsii's type-reference assertion", "edited cdktf's token stack traces"} {
+			if !strings.Contains(run.Stderr, want) {
+				t.Errorf("%s run's preload log does not say %q:\n%s", name, want, run.Stderr)
+			}
+		}
+	}
 	// The pinned jsii, Node and provider must keep the fast path whole: a
 	// fallback line means an upgrade changed what the preload expects.
 	for name, run := range map[string]jsiiboottest.Run{"fast": fast, "direct": direct} {
