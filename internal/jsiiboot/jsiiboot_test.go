@@ -275,6 +275,22 @@ func nodeEnv(extra ...string) []string {
 	return append(out, extra...)
 }
 
+// runNode runs cmd, a node process, decodes the JSON it prints into v and
+// returns what it wrote on stderr.
+func runNode(t *testing.T, cmd *exec.Cmd, v any) string {
+	t.Helper()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		t.Fatalf("node printed %q: %v", out, err)
+	}
+	return stderr.String()
+}
+
 func needNode(t *testing.T) string {
 	t.Helper()
 	node, err := exec.LookPath("node")
@@ -348,20 +364,12 @@ func TestPreloadRedirect(t *testing.T) {
 			cmd := exec.Command(node, "-e", script)
 			cmd.Dir = root
 			cmd.Env = nodeEnv(nodeOptionsEnv + "=" + mergeNodeOptions("", preload))
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("node: %v\n%s", err, stderr.String())
-			}
 			var got []string
-			if err := json.Unmarshal(out, &got); err != nil {
-				t.Fatalf("node printed %q: %v", out, err)
-			}
+			stderr := runNode(t, cmd, &got)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("modules loaded (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantStderr, strings.ReplaceAll(stderr.String(), root, "<root>")); diff != "" {
+			if diff := cmp.Diff(tt.wantStderr, strings.ReplaceAll(stderr, root, "<root>")); diff != "" {
 				t.Errorf("node's stderr (-want +got):\n%s", diff)
 			}
 		})
@@ -479,21 +487,13 @@ func TestPreloadLazyAssembly(t *testing.T) {
 			}
 			cmd := exec.Command(node, "--preserve-symlinks", filepath.Join(root, "runtime", "lib", "program.js"), filepath.Join(install, ".jsii"))
 			cmd.Env = nodeEnv(env...)
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("kernel: %v\n%s", err, stderr.String())
-			}
 			var got kernelView
-			if err := json.Unmarshal(out, &got); err != nil {
-				t.Fatalf("kernel printed %q: %v", out, err)
-			}
+			stderr := runNode(t, cmd, &got)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("what the kernel sees (-want +got):\n%s", diff)
 			}
-			if !strings.Contains(stderr.String(), tt.wantLog) {
-				t.Errorf("preload log %q does not mention %q", stderr.String(), tt.wantLog)
+			if !strings.Contains(stderr, tt.wantLog) {
+				t.Errorf("preload log %q does not mention %q", stderr, tt.wantLog)
 			}
 			var index []string
 			files, _ := filepath.Glob(filepath.Join(cacheDir, "assembly-*"))
@@ -728,20 +728,12 @@ console.log(JSON.stringify({calls, message, traced: trace.length > 0}));
 			cmd := exec.Command(node, "--preserve-symlinks", filepath.Join(root, "lib", "program.js"))
 			cmd.Dir = root
 			cmd.Env = nodeEnv(nodeOptionsEnv + "=" + mergeNodeOptions("", preload))
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("node: %v\n%s", err, stderr.String())
-			}
 			var got result
-			if err := json.Unmarshal(out, &got); err != nil {
-				t.Fatalf("node printed %q: %v", out, err)
-			}
+			stderr := runNode(t, cmd, &got)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("kernel (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantStderr, strings.ReplaceAll(stderr.String(), root, "<root>")); diff != "" {
+			if diff := cmp.Diff(tt.wantStderr, strings.ReplaceAll(stderr, root, "<root>")); diff != "" {
 				t.Errorf("node's stderr (-want +got):\n%s", diff)
 			}
 		})
