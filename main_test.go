@@ -56,7 +56,8 @@ func TestMain(m *testing.M) {
 //     S3 state, HTTPS, x86 web servers, relaxed data protection, stickiness,
 //     extra tags, three zones, an overridden subnet, a site title and admin
 //     e-mail of its own, WAF and a domain name without a CDN, alarm e-mails,
-//     other log retentions, a backup copy to a second region, mail through SES;
+//     other log retentions, a backup copy to a second region, mail through SES
+//     with its DKIM records in Route 53;
 //   - edge has every visitor-facing option on: CloudFront, WAF, the object
 //     cache, a domain with its hosted zone;
 //   - throwaway makes the choices that cost resilience: one NAT gateway for

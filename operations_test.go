@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
@@ -406,9 +408,37 @@ func TestMailIdentity(t *testing.T) {
 		if diff := cmp.Diff(want, stacktest.Pick(identity, want)); diff != "" {
 			t.Errorf("SES identity (-want +got):\n%s", diff)
 		}
+		tokens := stacktest.Ref("aws_sesv2_email_identity", name, "dkim_signing_attributes[0].tokens")
 		out := stacktest.AsMap(s.Block("output")["mail_dkim_tokens"])
-		if got, want := out["value"], stacktest.Ref("aws_sesv2_email_identity", name, "dkim_signing_attributes[0].tokens"); got != want {
-			t.Errorf("mail_dkim_tokens: got %v, want %s", got, want)
+		if got := out["value"]; got != tokens {
+			t.Errorf("mail_dkim_tokens: got %v, want %s", got, tokens)
+		}
+		records := map[string]map[string]any{}
+		for n, r := range s.Resources(t, "aws_route53_record") {
+			if strings.Contains(fmt.Sprint(r["name"]), "._domainkey.") {
+				records[n] = r
+			}
+		}
+		if c.MailHostedZoneID == "" {
+			if len(records) != 0 {
+				t.Errorf("DKIM records without mail_hosted_zone_id: %v", stacktest.SortedNames(records))
+			}
+			return
+		}
+		// One record per token, counted: the tokens exist only after apply.
+		token := fmt.Sprintf("${element(aws_sesv2_email_identity.%s.dkim_signing_attributes[0].tokens, count.index)}", name)
+		want = map[string]any{
+			"count": float64(web.DKIMTokens), "zone_id": c.MailHostedZoneID, "type": "CNAME",
+			"name":    token + "._domainkey." + web.MailDomain(c.MailFrom),
+			"records": []any{token + ".dkim.amazonses.com"},
+		}
+		if len(records) != 1 {
+			t.Fatalf("DKIM records: %v, want one counted resource", stacktest.SortedNames(records))
+		}
+		for _, r := range records {
+			if diff := cmp.Diff(want, stacktest.Pick(r, want)); diff != "" {
+				t.Errorf("DKIM records (-want +got):\n%s", diff)
+			}
 		}
 	})
 }

@@ -8,7 +8,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/route53record"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sesv2emailidentity"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
 )
@@ -36,10 +38,14 @@ func MailDomain(mailFrom string) string {
 	return strings.ToLower(domain)
 }
 
+// DKIMTokens is how many tokens Easy DKIM gives an identity: one CNAME each.
+const DKIMTokens = 3
+
 // newMail makes the sender's domain an SES identity with Easy DKIM and lets
 // role send mail from the one address, and nothing else. EC2 blocks
 // outbound port 25, so without it WordPress cannot send a password reset.
-func newMail(c constructs.Construct, mailFrom string, role iamrole.IamRole) sesv2emailidentity.Sesv2EmailIdentity {
+// With zoneID, the DKIM records go into that Route 53 zone.
+func newMail(c constructs.Construct, mailFrom, zoneID string, role iamrole.IamRole) sesv2emailidentity.Sesv2EmailIdentity {
 	identity := sesv2emailidentity.NewSesv2EmailIdentity(c, jsii.String("mail"), &sesv2emailidentity.Sesv2EmailIdentityConfig{
 		EmailIdentity: jsii.String(MailDomain(mailFrom)),
 		DkimSigningAttributes: &sesv2emailidentity.Sesv2EmailIdentityDkimSigningAttributes{
@@ -52,5 +58,26 @@ func newMail(c constructs.Construct, mailFrom string, role iamrole.IamRole) sesv
 		Resource:  *identity.Arn(),
 		Condition: map[string]any{"StringEquals": map[string]string{"ses:FromAddress": mailFrom}},
 	})
+	if zoneID != "" {
+		newDKIMRecords(c, zoneID, MailDomain(mailFrom), identity)
+	}
 	return identity
+}
+
+// newDKIMRecords publishes the identity's DKIM tokens as the CNAMEs SES
+// verifies the domain by: <token>._domainkey.<domain> to
+// <token>.dkim.amazonses.com. The tokens are known only after apply, so the
+// records are one resource counted over them (mail_dkim[0] to [2]), not
+// three named ones.
+func newDKIMRecords(c constructs.Construct, zoneID, domain string, identity sesv2emailidentity.Sesv2EmailIdentity) {
+	count := cdktf.TerraformCount_Of(jsii.Number(DKIMTokens))
+	token := cdktf.Token_AsString(cdktf.Fn_Element(identity.DkimSigningAttributes().Tokens(), count.Index()), nil)
+	route53record.NewRoute53Record(c, jsii.String("mail-dkim"), &route53record.Route53RecordConfig{
+		Count:   count,
+		ZoneId:  jsii.String(zoneID),
+		Name:    jsii.String(*token + "._domainkey." + domain),
+		Type:    jsii.String("CNAME"),
+		Ttl:     jsii.Number(1800),
+		Records: jsii.Strings(*token + ".dkim.amazonses.com"),
+	})
 }

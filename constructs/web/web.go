@@ -86,6 +86,11 @@ type WebConfig struct {
 	// DKIM (publish MailDKIMTokens in DNS), and the role may send from it.
 	// Default: "" (WordPress's mail goes nowhere: EC2 blocks port 25)
 	MailFrom string
+	// MailHostedZoneID is the Route 53 hosted zone of MailFrom's domain: the
+	// three DKIM records SES asks for are written there, so the domain
+	// verifies without a manual step. Needs MailFrom.
+	// Default: "" (publish MailDKIMTokens in the domain's DNS yourself)
+	MailHostedZoneID string
 	// LogRetentionDays keeps the servers' logs (bootscript.LogFiles) this long in
 	// CloudWatch Logs; a retention CloudWatch Logs accepts.
 	// Default: DefaultLogRetentionDays (30)
@@ -287,6 +292,12 @@ func (cfg WebConfig) validate() error {
 	if cfg.MailFrom != "" {
 		add("mail from", CheckMailFrom(cfg.MailFrom))
 	}
+	if cfg.MailHostedZoneID != "" {
+		if cfg.MailFrom == "" {
+			errs = append(errs, fmt.Errorf("mail hosted zone: got %q, want mail from set too: the zone takes the DKIM records of its domain", cfg.MailHostedZoneID))
+		}
+		add("mail hosted zone", edge.CheckHostedZoneID(cfg.MailHostedZoneID))
+	}
 	add("log retention", network.CheckLogRetention(cfg.LogRetentionDays))
 	if cfg.RootVolumeGiB < 8 {
 		errs = append(errs, fmt.Errorf("root volume: got %d GiB, want at least 8 (the Amazon Linux 2023 image)", cfg.RootVolumeGiB))
@@ -363,7 +374,7 @@ func NewWeb(scope constructs.Construct, id string, cfg WebConfig) *Web {
 	})
 	w.logGroups = newLogGroups(c, cfg.Name, cfg.LogRetentionDays, role)
 	if cfg.MailFrom != "" {
-		w.mail = newMail(c, cfg.MailFrom, role)
+		w.mail = newMail(c, cfg.MailFrom, cfg.MailHostedZoneID, role)
 	}
 	profile := iaminstanceprofile.NewIamInstanceProfile(c, jsii.String("web-server.profile"), &iaminstanceprofile.IamInstanceProfileConfig{
 		Name: jsii.String(cfg.Name + "-web"),

@@ -191,6 +191,11 @@ type StackConfig struct {
 	// domain, which the team must own, becomes an SES identity with DKIM.
 	// Default: "" (no mail: EC2 blocks outbound port 25)
 	MailFrom string `json:"mail_from"`
+	// MailHostedZoneID is the Route 53 hosted zone of mail_from's domain:
+	// the stack writes the three DKIM records there, so SES verifies the
+	// domain without a manual step.
+	// Default: "" (publish the mail_dkim_tokens output in the domain's DNS yourself)
+	MailHostedZoneID string `json:"mail_hosted_zone_id"`
 	// AlarmEmails are subscribed to the environment's alarm topic; each
 	// address confirms by mail.
 	// Default: none (subscribe a chat or paging integration to the topic instead)
@@ -364,6 +369,12 @@ func (c StackConfig) Validate(field func(key string) string) error {
 	fail("log_retention_days", network.CheckLogRetention(c.LogRetentionDays))
 	if c.MailFrom != "" {
 		fail("mail_from", web.CheckMailFrom(c.MailFrom))
+	}
+	if c.MailHostedZoneID != "" {
+		fail("mail_hosted_zone_id", edge.CheckHostedZoneID(c.MailHostedZoneID))
+		if c.MailFrom == "" {
+			bad("mail_hosted_zone_id", c.MailHostedZoneID, "mail_from set too: the zone takes the DKIM records of its domain")
+		}
 	}
 
 	for _, err := range operations.CheckAlarmEmails(c.AlarmEmails) {

@@ -87,6 +87,8 @@ func TestBadConfiguration(t *testing.T) {
 		{"log retention", `{"environments": {"dev": {"log_retention_days": 10}}}`, []string{"environments.dev.log_retention_days: got 10", "CloudWatch Logs accepts"}},
 		{"mail from", `{"environments": {"dev": {"mail_from": "wordpress"}}}`, []string{`environments.dev.mail_from: got "wordpress"`, "e-mail address"}},
 		{"mail from a mail provider", `{"environments": {"dev": {"mail_from": "blog@gmail.com"}}}`, []string{`environments.dev.mail_from: got "blog@gmail.com"`, "domain the team owns"}},
+		{"mail zone without mail", `{"environments": {"dev": {"mail_hosted_zone_id": "Z0123456789EXAMPLE"}}}`, []string{`environments.dev.mail_hosted_zone_id: got "Z0123456789EXAMPLE"`, "mail_from set too"}},
+		{"mail zone not a zone ID", `{"environments": {"dev": {"mail_from": "wordpress@blog.example.com", "mail_hosted_zone_id": "example.com"}}}`, []string{`environments.dev.mail_hosted_zone_id: got "example.com"`, "hosted zone ID"}},
 		{"alarm email", `{"environments": {"dev": {"alarm_emails": ["ops@example"]}}}`, []string{`environments.dev.alarm_emails: got "ops@example"`, "e-mail address"}},
 		{"alarm email twice", `{"environments": {"dev": {"alarm_emails": ["ops@example.com", "OPS@example.com"]}}}`, []string{`environments.dev.alarm_emails: got "OPS@example.com", want each address once`}},
 		{"alarm emails not a list", `{"environments": {"dev": {"alarm_emails": "ops@example.com"}}}`, []string{"environments.dev.alarm_emails", "a list of strings"}},

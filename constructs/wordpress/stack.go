@@ -139,6 +139,7 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 		AdminEmail:       cfg.AdminEmail,
 		LogRetentionDays: cfg.LogRetentionDays,
 		MailFrom:         cfg.MailFrom,
+		MailHostedZoneID: cfg.MailHostedZoneID,
 		PublicURL:        s.publicURL(cfg),
 		BehindCDN:        cfg.CDN,
 		Cache:            s.Cache,

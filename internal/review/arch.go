@@ -114,7 +114,7 @@ var depicted = map[string]bool{
 	// Drawn as regional services, links or DNS names.
 	"aws_cloudwatch_log_group": true, "aws_sns_topic": true, "aws_sns_topic_subscription": true,
 	"aws_cloudwatch_metric_alarm": true, "aws_cloudwatch_dashboard": true, "aws_s3_bucket": true,
-	"aws_wafv2_web_acl_association": true, "aws_route53_record": true,
+	"aws_wafv2_web_acl_association": true, "aws_route53_record": true, // alias records; see isPlainRecord
 }
 
 // Analyze recognises the architecture of a stack.
@@ -151,11 +151,18 @@ func Analyze(s *Stack) *Architecture {
 		used[c.Main.Type] = true
 	}
 	for _, r := range s.Resources {
-		if !depicted[r.Type] && !used[r.Type] {
+		if !depicted[r.Type] && !used[r.Type] || isPlainRecord(r) {
 			a.Others[r.Type]++
 		}
 	}
 	return a
+}
+
+// isPlainRecord tells a DNS record that names no resource of the stack (the
+// mail domain's DKIM records), which the diagram does not draw as a name of
+// something, from an alias record, which it does.
+func isPlainRecord(r Resource) bool {
+	return r.Type == "aws_route53_record" && r.Attrs["alias"] == nil
 }
 
 func subnets(s *Stack) []Subnet {
