@@ -12,6 +12,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sesv2emailidentity"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/wordpress-cdktf/resilient-wordpress/constructs/edge"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
 )
 
@@ -27,6 +28,19 @@ func CheckMailFrom(addr string) error {
 	}
 	if slices.Contains(freeMailDomains, MailDomain(addr)) {
 		return fmt.Errorf("got %q, want an address at a domain the team owns (its DNS gets the DKIM records), not at %s", addr, MailDomain(addr))
+	}
+	return nil
+}
+
+// CheckMailHostedZone reports a zone for the sender domain's DKIM records
+// that is not a Route 53 hosted zone ID, or that has no sender (mail_from)
+// whose domain it would hold records for.
+func CheckMailHostedZone(zoneID, mailFrom string) error {
+	if err := edge.CheckHostedZoneID(zoneID); err != nil {
+		return err
+	}
+	if mailFrom == "" {
+		return fmt.Errorf("got %q, want mail_from set too: the zone takes the DKIM records of its domain", zoneID)
 	}
 	return nil
 }

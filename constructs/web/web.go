@@ -293,10 +293,7 @@ func (cfg WebConfig) validate() error {
 		add("mail from", CheckMailFrom(cfg.MailFrom))
 	}
 	if cfg.MailHostedZoneID != "" {
-		if cfg.MailFrom == "" {
-			errs = append(errs, fmt.Errorf("mail hosted zone: got %q, want mail from set too: the zone takes the DKIM records of its domain", cfg.MailHostedZoneID))
-		}
-		add("mail hosted zone", edge.CheckHostedZoneID(cfg.MailHostedZoneID))
+		add("mail hosted zone", CheckMailHostedZone(cfg.MailHostedZoneID, cfg.MailFrom))
 	}
 	add("log retention", network.CheckLogRetention(cfg.LogRetentionDays))
 	if cfg.RootVolumeGiB < 8 {

@@ -371,10 +371,7 @@ func (c StackConfig) Validate(field func(key string) string) error {
 		fail("mail_from", web.CheckMailFrom(c.MailFrom))
 	}
 	if c.MailHostedZoneID != "" {
-		fail("mail_hosted_zone_id", edge.CheckHostedZoneID(c.MailHostedZoneID))
-		if c.MailFrom == "" {
-			bad("mail_hosted_zone_id", c.MailHostedZoneID, "mail_from set too: the zone takes the DKIM records of its domain")
-		}
+		fail("mail_hosted_zone_id", web.CheckMailHostedZone(c.MailHostedZoneID, c.MailFrom))
 	}
 
 	for _, err := range operations.CheckAlarmEmails(c.AlarmEmails) {
