@@ -23,9 +23,9 @@ import (
 )
 
 // The rule. Terraform addresses are what a reviewer reads in a plan and
-// what state is keyed by, so they are named, not hashed: a resource's address is its type
-// and the ID of its construct, with hyphens as underscores ("app-a" becomes
-// aws_subnet.app_a). cdktf's own logical IDs join the whole construct path
+// what state is keyed by, so they are named, not hashed: a resource's
+// address is its type and the ID of its construct, with hyphens as
+// underscores ("app-a" becomes aws_subnet.app_a). cdktf's own logical IDs join the whole construct path
 // and append a hash (aws_subnet.network_app-a_A0424B3D).
 //
 // Resources of different types often deserve one name (the database's
@@ -138,14 +138,14 @@ func (s *Stack) Err() error { return errors.Join(s.errs...) }
 // type.
 func kindOf(e any) string {
 	t := reflect.TypeOf(e)
-	cacheable := t.Kind() == reflect.Pointer && strings.HasPrefix(t.Elem().PkgPath(), providerBindings)
-	if kind, ok := kinds.Load(t); ok && cacheable {
+	if t.Kind() != reflect.Pointer || !strings.HasPrefix(t.Elem().PkgPath(), providerBindings) {
+		return addressKind(e)
+	}
+	if kind, ok := kinds.Load(t); ok {
 		return kind.(string)
 	}
 	kind := addressKind(e)
-	if cacheable {
-		kinds.Store(t, kind)
-	}
+	kinds.Store(t, kind)
 	return kind
 }
 
