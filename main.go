@@ -50,8 +50,9 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
-		os.Exit(1)
+		jsiiboot.Exit(1)
 	}
+	jsiiboot.Exit(0)
 }
 
 // printSummaries prints one line per stack written, as `cdktf synth`

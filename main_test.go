@@ -45,9 +45,9 @@ func TestMain(m *testing.M) {
 	code, err := synthAll()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "synthesize the stacks under test: %v\n", err)
-		os.Exit(1)
+		jsiiboot.Exit(1)
 	}
-	os.Exit(code(m))
+	jsiiboot.Exit(code(m))
 }
 
 // testStacks configures the stacks that exist for tests and gates only

@@ -7,7 +7,6 @@ package data_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/data"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
 
@@ -83,7 +83,7 @@ func TestMain(m *testing.M) {
 			})
 		}}
 	})
-	os.Exit(m.Run())
+	jsiiboot.Exit(m.Run())
 }
 
 // attrRule is one attribute a resource must have, and why.

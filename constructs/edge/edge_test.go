@@ -4,7 +4,6 @@ package edge_test
 // without a certificate.
 
 import (
-	"os"
 	"strconv"
 	"testing"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/edge"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
 
@@ -61,7 +61,7 @@ func TestMain(m *testing.M) {
 			cdktf.NewTerraformOutput(s, jsii.String("url"), &cdktf.TerraformOutputConfig{Value: lb.URL()})
 		}}
 	})
-	os.Exit(m.Run())
+	jsiiboot.Exit(m.Run())
 }
 
 func TestLoadBalancer(t *testing.T) {

@@ -5,7 +5,6 @@ package network_test
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
 
@@ -77,7 +77,7 @@ func TestMain(m *testing.M) {
 			network.NewNetwork(s, "network", c.cfg)
 		}}
 	})
-	os.Exit(m.Run())
+	jsiiboot.Exit(m.Run())
 }
 
 // letters are the upper-case zone letters of c, in configuration order.

@@ -3,7 +3,6 @@ package security_test
 // These tests synthesize the network and security tiers only.
 
 import (
-	"os"
 	"sort"
 	"testing"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
 
@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 		// Behind CloudFront, with the object cache.
 		stacktest.Case{Name: "front", Build: build(security.SecurityConfig{CloudFrontPrefixListID: "pl-3b927c52", ObjectCache: true})},
 	)
-	os.Exit(m.Run())
+	jsiiboot.Exit(m.Run())
 }
 
 func TestSecurityGroups(t *testing.T) {

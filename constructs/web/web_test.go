@@ -7,7 +7,6 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/security"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web"
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/web/bootscript"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
 	"github.com/wordpress-cdktf/resilient-wordpress/internal/stacktest"
 )
 
@@ -114,7 +114,7 @@ func TestMain(m *testing.M) {
 			web.NewWeb(s, "web", cfg)
 		}}
 	})
-	os.Exit(m.Run())
+	jsiiboot.Exit(m.Run())
 }
 
 func TestLaunchTemplateIsHardened(t *testing.T) {

@@ -13,7 +13,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/wordpress"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
 )
+
+// TestMain ends with jsiiboot.Exit although nothing here calls jsii: the
+// bindings this package links unpack jsii's runtime as they initialise.
+func TestMain(m *testing.M) {
+	jsiiboot.Exit(m.Run())
+}
 
 // TestBadConfiguration feeds LoadConfig broken environment files: each must
 // fail with a message naming the file, the field and the value.

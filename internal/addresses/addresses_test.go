@@ -2,7 +2,6 @@ package addresses_test
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -18,7 +17,7 @@ import (
 
 func TestMain(m *testing.M) {
 	jsiiboot.Enable() // before the first jsii call, as in main
-	os.Exit(m.Run())
+	jsiiboot.Exit(m.Run())
 }
 
 // TestStackRefusesClashes: two constructs whose IDs give one address

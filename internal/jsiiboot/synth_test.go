@@ -112,6 +112,7 @@ func TestFastSynthMatchesStock(t *testing.T) {
 			t.Errorf("%s run fell back to jsii's stock path for part of the work; see internal/jsiiboot's README section:\n%s", name, run.Stderr)
 		}
 	}
+	jsiiboottest.CheckNothingLeft(t, map[string]jsiiboottest.Run{"direct": direct})
 	if !strings.Contains(direct.Stderr, "direct kernel") {
 		t.Errorf("kernel not started directly:\n%s", direct.Stderr)
 	}

@@ -16,7 +16,7 @@
 //		stacks = stacktest.StartTable(cases, func(c netCase) stacktest.Case {
 //			return stacktest.Case{Name: c.name, Build: func(s cdktf.TerraformStack) { network.NewNetwork(s, "network", c.cfg) }}
 //		})
-//		os.Exit(m.Run())
+//		jsiiboot.Exit(m.Run())
 //	}
 //
 //	func TestVPC(t *testing.T) {

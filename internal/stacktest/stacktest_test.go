@@ -8,7 +8,15 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/jsiiboot"
 )
+
+// TestMain ends with jsiiboot.Exit although nothing here calls jsii: the
+// bindings this package links unpack jsii's runtime as they initialise.
+func TestMain(m *testing.M) {
+	jsiiboot.Exit(m.Run())
+}
 
 const doc = `{
   "resource": {

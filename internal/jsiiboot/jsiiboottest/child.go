@@ -34,7 +34,7 @@ func Main(m *testing.M, synth func(outdir string) error) {
 		fmt.Fprintln(os.Stderr, "jsiiboottest: stock jsii path:", err)
 	}
 	RunChild(synth)
-	os.Exit(m.Run())
+	jsiiboot.Exit(m.Run())
 }
 
 // RunChild is Main's child half, for a TestMain that has more to do: call
@@ -46,7 +46,7 @@ func Main(m *testing.M, synth func(outdir string) error) {
 //		jsiiboot.Enable()
 //		jsiiboottest.RunChild(synthStacks)
 //		... // the test binary's own setup
-//		os.Exit(m.Run())
+//		jsiiboot.Exit(m.Run())
 //	}
 func RunChild(synth func(outdir string) error) {
 	dir := os.Getenv(ChildEnv)
@@ -56,9 +56,9 @@ func RunChild(synth func(outdir string) error) {
 	jsiiboot.Enable()
 	if err := synth(dir); err != nil {
 		fmt.Fprintln(os.Stderr, "jsiiboottest: synth:", err)
-		os.Exit(1)
+		jsiiboot.Exit(1)
 	}
-	os.Exit(0)
+	jsiiboot.Exit(0)
 }
 
 // Run is one synth in a child process.
@@ -71,6 +71,10 @@ type Run struct {
 	// relative path, to its content.
 	Files  map[string]string
 	Stderr string
+	// LeftInTmp lists what the child left in its temporary folder (its
+	// TMPDIR, a fresh folder): jsii's and node's temporary files must go
+	// when the program ends.
+	LeftInTmp []string
 }
 
 // SynthChild re-executes this test binary (whose TestMain runs RunChild) to
@@ -81,6 +85,10 @@ func SynthChild(dir string, fast bool, env ...string) (Run, error) {
 	if err != nil {
 		return Run{}, fmt.Errorf("synth dir: %w", err)
 	}
+	tmp, err := os.MkdirTemp(dir, "tmp-")
+	if err != nil {
+		return Run{}, fmt.Errorf("temporary folder: %w", err)
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	sw := "1"
 	if !fast {
@@ -90,6 +98,7 @@ func SynthChild(dir string, fast bool, env ...string) (Run, error) {
 	// start from the environment as it was, and decide for themselves.
 	cmd.Env = append(jsiiboot.StockEnviron(), ChildEnv+"="+out, jsiiboot.SwitchEnv+"="+sw)
 	cmd.Env = append(cmd.Env, env...)
+	cmd.Env = append(cmd.Env, "TMPDIR="+tmp)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	res, err := Measure(cmd)
@@ -97,7 +106,13 @@ func SynthChild(dir string, fast bool, env ...string) (Run, error) {
 	if err != nil {
 		return run, fmt.Errorf("%w\n%s", err, run.Stderr)
 	}
-	run.Files, err = readTree(out)
+	if run.Files, err = readTree(out); err != nil {
+		return run, err
+	}
+	left, err := os.ReadDir(tmp)
+	for _, e := range left {
+		run.LeftInTmp = append(run.LeftInTmp, e.Name())
+	}
 	return run, err
 }
 
@@ -133,7 +148,19 @@ func CompareFastStock(t testing.TB, env ...string) (stock, fast Run) {
 	if diff := cmp.Diff(stock.Files, fast.Files); diff != "" {
 		t.Errorf("fast synth differs from stock (-want stock +got fast):\n%s", diff)
 	}
+	CheckNothingLeft(t, map[string]Run{"stock": stock, "fast": fast})
 	return stock, fast
+}
+
+// CheckNothingLeft fails t for each run that left files in its temporary
+// folder.
+func CheckNothingLeft(t testing.TB, runs map[string]Run) {
+	t.Helper()
+	for name, run := range runs {
+		if len(run.LeftInTmp) > 0 {
+			t.Errorf("%s synth left %v in its temporary folder", name, run.LeftInTmp)
+		}
+	}
 }
 
 func readTree(root string) (map[string]string, error) {

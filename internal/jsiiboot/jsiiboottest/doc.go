@@ -8,7 +8,7 @@
 //	func TestMain(m *testing.M) {
 //		jsiiboot.Enable()
 //		jsiiboottest.RunChild(func(outdir string) error { return wordpress.Synth(outdir, configs()) })
-//		os.Exit(m.Run())
+//		jsiiboot.Exit(m.Run())
 //	}
 //
 //	func TestFastSynthMatchesStock(t *testing.T) {
