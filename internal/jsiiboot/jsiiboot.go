@@ -22,10 +22,9 @@
 //     captures none (about a fifth of a synthesis);
 //   - lets the kernel run without jsii's wrapper node process (which only
 //     checks the node version and relays the kernel's pipes): the wrapper of
-//     the first run saves the kernel script, and later runs of a binary
-//     built by go build/run/install start it directly through JSII_RUNTIME.
-//     Test binaries carry no module versions to match the saved kernel
-//     against, so they keep the wrapper.
+//     the first run saves the kernel script, and later runs of any binary
+//     built from the module cache with the same jsii-runtime-go version,
+//     test binaries included, start it directly through JSII_RUNTIME.
 //
 // It also prefers the Node that scripts/tools.sh installs (jsii supports it;
 // the system Node 20 is past jsii's end of support and makes jsii print a
@@ -57,7 +56,8 @@
 // # Switch
 //
 // WORDPRESS_JSII_FAST=0 (or false, off, no) turns it all off: Enable leaves
-// the environment untouched and jsii runs stock. WORDPRESS_JSII_DEBUG=1 makes
+// the environment untouched and jsii runs stock. WORDPRESS_JSII_DIRECT=0
+// keeps only jsii's wrapper process, with the rest of the fast path. WORDPRESS_JSII_DEBUG=1 makes
 // the preload report on stderr what it redirected.
 //
 // # Needs
@@ -84,9 +84,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"reflect"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -97,6 +98,9 @@ import (
 const (
 	// SwitchEnv set to 0 (or false, off, no) keeps the stock jsii path.
 	SwitchEnv = "WORDPRESS_JSII_FAST"
+	// DirectEnv set to 0 (or false, off, no) starts the kernel through
+	// jsii's wrapper, as stock; the kernel is still saved for direct starts.
+	DirectEnv = "WORDPRESS_JSII_DIRECT"
 	// DebugEnv set to 1 makes the preload log what it does on stderr.
 	DebugEnv = "WORDPRESS_JSII_DEBUG"
 	// QuietEnv set to 1 silences the one line that says the fast path did
@@ -276,8 +280,11 @@ func restore(key string) {
 	delete(saved, key)
 }
 
-func switchedOff(e env) bool {
-	v, _ := e.LookupEnv(SwitchEnv)
+func switchedOff(e env) bool { return isOff(e, SwitchEnv) }
+
+// isOff reports whether the variable key says 0, false, off or no.
+func isOff(e env, key string) bool {
+	v, _ := e.LookupEnv(key)
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "0", "false", "off", "no":
 		return true
@@ -334,7 +341,11 @@ func enable(e env, o options) error {
 	if (custom == "" || inherited) && o.runtimeID != "" && posixShell(e) {
 		slot := filepath.Join(cacheDir, "runtime-"+o.runtimeID)
 		if program := filepath.Join(slot, "program.js"); isFile(program) {
-			if cmd := directCommand(node, program); cmd != custom {
+			if isOff(e, DirectEnv) {
+				if inherited {
+					changes[jsiiRuntimeEnv] = ""
+				}
+			} else if cmd := directCommand(node, program); cmd != custom {
 				changes[jsiiRuntimeEnv] = cmd
 			}
 		} else {
@@ -373,28 +384,41 @@ func nodeFor(e env, root string) (node string, cached bool) {
 	return "node", false
 }
 
-// jsiiRuntimeID names the jsii runtime embedded in this binary by its
-// jsii-runtime-go module version and checksum, or "" if the build does not
-// say (then the kernel keeps its wrapper).
+// jsiiRuntimeID names the jsii runtime embedded in this binary by the
+// jsii-runtime-go version it was built from, or "" if the build does not say
+// (then the kernel keeps its wrapper).
 func jsiiRuntimeID() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
+	fn := runtime.FuncForPC(reflect.ValueOf(jsii.Close).Pointer())
+	if fn == nil {
 		return ""
 	}
-	for _, m := range info.Deps {
-		if m.Path != "github.com/aws/jsii-runtime-go" {
-			continue
-		}
-		if m.Replace != nil {
-			m = m.Replace
-		}
-		if m.Version == "" || m.Version == "(devel)" || m.Sum == "" {
-			return ""
-		}
-		sum := sha256.Sum256([]byte(m.Version + " " + m.Sum))
-		return m.Version + "-" + hex.EncodeToString(sum[:6])
+	file, _ := fn.FileLine(fn.Entry())
+	return runtimeIDFromSource(file)
+}
+
+// jsiiRuntimeModule is the module whose embedded runtime the direct kernel
+// replaces.
+const jsiiRuntimeModule = "github.com/aws/jsii-runtime-go"
+
+// runtimeIDFromSource reads the jsii-runtime-go version from the path of a
+// source file at the module's root, as the binary records it:
+// .../github.com/aws/jsii-runtime-go@v1.119.0/jsii.go, or without the
+// leading folders under -trimpath. Every build from the module cache has it,
+// test binaries too, whose build information lists no dependencies; and a
+// module cache folder holds exactly what go.sum verified for its version, so
+// the version names the runtime. A vendored module, or one replaced by a
+// folder or a fork, has no such path: "".
+func runtimeIDFromSource(file string) string {
+	dir := path.Dir(file) // Go records source paths with forward slashes, on Windows too
+	i := strings.LastIndex(dir, jsiiRuntimeModule+"@")
+	if i < 0 || (i > 0 && dir[i-1] != '/') {
+		return ""
 	}
-	return ""
+	version := dir[i+len(jsiiRuntimeModule)+1:]
+	if !strings.HasPrefix(version, "v") || strings.ContainsAny(version, `/\`) {
+		return ""
+	}
+	return version
 }
 
 // posixShell reports whether jsii-runtime-go will run JSII_RUNTIME through a

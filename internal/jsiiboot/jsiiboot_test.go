@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -156,6 +157,25 @@ func TestEnable(t *testing.T) {
 				jsiiRuntimeEnv: "exec 'node' --preserve-symlinks '/x/runtime-v0/program.js' --jsiiboot-direct 3</dev/null"},
 		},
 		{
+			name:      "direct start switched off: the saved kernel waits",
+			runtimeID: "v1-saved",
+			env:       mapEnv{CacheEnv: cache, DirectEnv: "0"},
+			want:      mapEnv{CacheEnv: cache, DirectEnv: "0", nodeOptionsEnv: req, silenceEOLEnv: "20"},
+		},
+		{
+			name:      "direct start switched off: an inherited one dropped",
+			runtimeID: "v1-saved",
+			env:       mapEnv{CacheEnv: cache, DirectEnv: "off", jsiiRuntimeEnv: "exec 'node' --preserve-symlinks '/x/runtime-v0/program.js' --jsiiboot-direct 3</dev/null"},
+			want:      mapEnv{CacheEnv: cache, DirectEnv: "off", nodeOptionsEnv: req, silenceEOLEnv: "20", jsiiRuntimeEnv: ""},
+		},
+		{
+			name:      "direct start switched off, no saved kernel yet: the wrapper still saves one",
+			runtimeID: "v1-new",
+			env:       mapEnv{CacheEnv: cache, DirectEnv: "0"},
+			want: mapEnv{CacheEnv: cache, DirectEnv: "0", nodeOptionsEnv: req, silenceEOLEnv: "20",
+				RuntimeSlotEnv: filepath.Join(dir, "runtime-v1-new")},
+		},
+		{
 			name:      "user's JSII_RUNTIME kept",
 			runtimeID: "v1-saved",
 			env:       mapEnv{CacheEnv: cache, jsiiRuntimeEnv: "my-runtime"},
@@ -200,6 +220,48 @@ func TestEnable(t *testing.T) {
 				t.Errorf("environment after a second Enable (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestRuntimeIDFromSource(t *testing.T) {
+	tests := []struct {
+		name, file, want string
+	}{
+		{"module cache", "/home/ann/go/pkg/mod/github.com/aws/jsii-runtime-go@v1.119.0/jsii.go", "v1.119.0"},
+		{"built with -trimpath", "github.com/aws/jsii-runtime-go@v1.119.0/jsii.go", "v1.119.0"},
+		{"pseudo-version", "/go/pkg/mod/github.com/aws/jsii-runtime-go@v1.120.1-0.20261101120000-0123456789ab/jsii.go", "v1.120.1-0.20261101120000-0123456789ab"},
+		{"Windows (Go records forward slashes)", "C:/Users/ann/go/pkg/mod/github.com/aws/jsii-runtime-go@v1.119.0/jsii.go", "v1.119.0"},
+		{"vendored", "/src/app/vendor/github.com/aws/jsii-runtime-go/jsii.go", ""},
+		{"replaced by a folder", "/src/jsii/packages/@jsii/go-runtime/jsii-runtime-go/jsii.go", ""},
+		{"replaced by a fork", "/go/pkg/mod/github.com/ann/jsii-runtime-go@v1.119.0/jsii.go", ""},
+		{"another module whose name ends alike", "/go/pkg/mod/example.com/notgithub.com/aws/jsii-runtime-go@v1.119.0/jsii.go", ""},
+		{"a file below the root", "/go/pkg/mod/github.com/aws/jsii-runtime-go@v1.119.0/runtime/runtime.go", ""},
+		{"unknown", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := runtimeIDFromSource(tt.file); got != tt.want {
+				t.Errorf("runtimeIDFromSource(%q) = %q, want %q", tt.file, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestTestBinariesKnowTheirRuntime: this package's test binary, like every
+// tier's, has no dependency list in its build information; it must still
+// name the jsii runtime it embeds, the version go.mod requires, so that its
+// kernel starts without jsii's wrapper.
+func TestTestBinariesKnowTheirRuntime(t *testing.T) {
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s*github\.com/aws/jsii-runtime-go (v\S+)`).FindSubmatch(mod)
+	if m == nil {
+		t.Fatal("go.mod does not require github.com/aws/jsii-runtime-go")
+	}
+	if diff := cmp.Diff(string(m[1]), jsiiRuntimeID()); diff != "" {
+		t.Errorf("jsiiRuntimeID() (-go.mod +got):\n%s", diff)
 	}
 }
 
@@ -581,19 +643,19 @@ fs.writeSync(3, "reply:" + buf.toString("utf8", 0, n));
 ` + jsiiAssertion
 	rt := t.TempDir()
 	writeFiles(t, rt, map[string]string{"bin/jsii-runtime.js": "", "lib/program.js": kernel})
-	slot := filepath.Join(cacheDir, "runtime-v1.0.0-abc")
+	slot := filepath.Join(cacheDir, "runtime-v1.0.0")
 	opts := nodeOptionsEnv + "=" + mergeNodeOptions("", preload)
 
 	// A slot named for another version (inherited from a parent Go program
 	// built with another jsii) stays empty; this version's slot is filled.
-	for _, s := range []string{filepath.Join(cacheDir, "runtime-v1.0.1-abc"), slot} {
+	for _, s := range []string{filepath.Join(cacheDir, "runtime-v1.0.1"), slot} {
 		wrapper := exec.Command(node, filepath.Join(rt, "bin", "jsii-runtime.js"))
 		wrapper.Env = nodeEnv(opts, RuntimeSlotEnv+"="+s)
 		if out, err := wrapper.CombinedOutput(); err != nil {
 			t.Fatalf("wrapper: %v\n%s", err, out)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(cacheDir, "runtime-v1.0.1-abc", "program.js")); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(cacheDir, "runtime-v1.0.1", "program.js")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("kernel 1.0.0 saved into the slot of 1.0.1 (stat: %v)", err)
 	}
 	got, err := os.ReadFile(filepath.Join(slot, "program.js"))

@@ -324,7 +324,7 @@
   // slot Go's Enable named for this jsii-runtime-go build, for the next run.
   // The slot variable is inherited by every process the Go program starts,
   // possibly another jsii program of another version: a slot Enable named
-  // (runtime-v<version>-...) only takes a kernel of that version.
+  // (runtime-v<version>) only takes a kernel of that version.
   function saveKernel(program, slot) {
     const target = path.join(slot, 'program.js');
     if (isFile(target)) return;
@@ -333,7 +333,7 @@
       const name = path.basename(slot);
       if (name.startsWith('runtime-v')) {
         const m = /"name":"@jsii\/runtime","version":"([^"]+)"/.exec(fs.readFileSync(program, 'latin1'));
-        if (!m || !name.startsWith(`runtime-v${m[1]}-`)) {
+        if (!m || name !== `runtime-v${m[1]}`) {
           debug(`kernel ${m ? m[1] : 'of unknown version'} does not belong in ${slot}`);
           return;
         }

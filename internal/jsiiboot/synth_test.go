@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -46,35 +45,24 @@ func TestFastSynthMatchesStock(t *testing.T) {
 		t.Skip("starts jsii three times (~5 s, ~1.5 s once the stock run is cached)")
 	}
 	t.Parallel()
-	// Test binaries carry no module versions, so Enable never starts their
-	// kernel directly by itself: the fast run's wrapper saves its kernel
-	// into a slot for this build of the test binary, and the direct run
-	// starts that one. Once saved, the direct run needs no wait.
-	cache, err := jsiiboot.CacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := jsiiboottest.BinaryID()
-	if err != nil {
-		t.Fatal(err)
-	}
-	slots := filepath.Join(cache, "runtime-test")
-	pruneSlots(slots)
-	slot := filepath.Join(slots, strings.NewReplacer("/", "_").Replace(id))
+	// The fast run keeps jsii's wrapper (WORDPRESS_JSII_DIRECT=0), which
+	// saves the kernel if this jsii version has none saved yet; the direct
+	// run starts the saved kernel, as every later run of any binary does.
 	env := []string{stacksEnv + "=2", "SYNTH_HCL_OUTPUT=true", jsiiboot.DebugEnv + "=1"}
-	directEnv := append(env[:len(env):len(env)], "JSII_RUNTIME="+jsiiboot.DirectRuntime(slot))
+	fastEnv := append(env[:len(env):len(env)], jsiiboot.DirectEnv+"=0")
+	directEnv := env
 
 	var direct jsiiboottest.Run
 	var directErr error
 	done := make(chan struct{})
-	saved := fileExists(filepath.Join(slot, "program.js"))
+	saved := fileExists(filepath.Join(jsiiboot.RuntimeSlot(), "program.js"))
 	if saved {
 		go func() {
 			defer close(done)
 			direct, directErr = jsiiboottest.SynthChild(t.TempDir(), true, directEnv...)
 		}()
 	}
-	stock, fast := jsiiboottest.CompareFastStock(t, append(env, jsiiboot.RuntimeSlotEnv+"="+slot)...)
+	stock, fast := jsiiboottest.CompareFastStock(t, fastEnv...)
 	if saved {
 		<-done
 	} else {
@@ -116,25 +104,14 @@ func TestFastSynthMatchesStock(t *testing.T) {
 	if !strings.Contains(direct.Stderr, "direct kernel") {
 		t.Errorf("kernel not started directly:\n%s", direct.Stderr)
 	}
+	if strings.Contains(fast.Stderr, "direct kernel") {
+		t.Errorf("fast run started its kernel directly, not through jsii's wrapper:\n%s", fast.Stderr)
+	}
 	if diff := cmp.Diff(stock.Files, direct.Files); diff != "" {
 		t.Errorf("direct-kernel synth differs from stock (-want stock +got direct):\n%s", diff)
 	}
 	t.Logf("stock %v %d MiB (cached: %v), fast %v %d MiB, direct %v %d MiB", stock.Wall, stock.PeakTreeRSS>>20,
 		stock.Cached, fast.Wall, fast.PeakTreeRSS>>20, direct.Wall, direct.PeakTreeRSS>>20)
-}
-
-// pruneSlots drops kernels saved for test binaries built over a day ago:
-// every rebuild of the test binary saves another (~1 MB).
-func pruneSlots(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
-			os.RemoveAll(filepath.Join(dir, e.Name()))
-		}
-	}
 }
 
 func fileExists(path string) bool {
@@ -144,22 +121,21 @@ func fileExists(path string) bool {
 
 // BenchmarkSynth re-executes the test binary to synthesize the WordPress-
 // shaped stand-in (one stack, ~65 resources): stock, fast with the kernel
-// under jsii's wrapper (test binaries), and fast with the kernel started
-// directly (go build / go run binaries). ns/op is the whole process tree's
+// under jsii's wrapper (WORDPRESS_JSII_DIRECT=0, or the first run of a jsii
+// version), and fast with the kernel started directly (every later run). ns/op is the whole process tree's
 // wall time, peak-tree-MiB the largest sum of the resident memory of the Go
 // process and its node processes.
 //
 //	go test -run '^$' -bench Synth -benchtime 5x ./internal/jsiiboot
 func BenchmarkSynth(b *testing.B) {
-	slot := b.TempDir()
 	for _, bc := range []struct {
 		name string
 		fast bool
 		env  []string
 	}{
 		{"stock", false, nil},
-		{"fast", true, []string{jsiiboot.RuntimeSlotEnv + "=" + slot}},
-		{"direct", true, []string{"JSII_RUNTIME=" + jsiiboot.DirectRuntime(slot)}},
+		{"fast", true, []string{jsiiboot.DirectEnv + "=0"}},
+		{"direct", true, nil},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			dir := b.TempDir()
