@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,6 +24,26 @@ func withOption(t *testing.T, on func(wordpress.StackConfig) bool, f func(t *tes
 			n++
 			t.Run(c.Environment, func(t *testing.T) { f(t, c, stacks[c.Environment]) })
 		}
+	}
+	if n == 0 {
+		t.Fatal("no stack under test has this option on")
+	}
+}
+
+// withOptionEverywhere is withOption over the front combinations too.
+func withOptionEverywhere(t *testing.T, on func(wordpress.StackConfig) bool, f func(t *testing.T, c wordpress.StackConfig, s *stacktest.Stack)) {
+	t.Helper()
+	n := 0
+	for _, c := range synthesized {
+		if !on(c) {
+			continue
+		}
+		n++
+		s, ok := stacks[c.Environment]
+		if !ok {
+			s = frontStacks[c.Environment]
+		}
+		t.Run(c.Environment, func(t *testing.T) { f(t, c, s) })
 	}
 	if n == 0 {
 		t.Fatal("no stack under test has this option on")
@@ -189,11 +210,19 @@ func TestCDNCachesStaticFilesLong(t *testing.T) {
 }
 
 // TestLoadBalancerOnlyReachableThroughCDN: behind CloudFront, the load
-// balancer's group admits CloudFront's origin-facing addresses only, its
-// listener forwards only requests bearing this distribution's secret, and
-// CloudFront sends visitors over HTTPS only.
+// balancer's group admits CloudFront's origin-facing addresses only, on the
+// port CloudFront uses (HTTPS with a zone, else HTTP), its listener there
+// forwards only requests bearing this distribution's secret, and CloudFront
+// sends visitors over HTTPS only. The front combinations cover the HTTP
+// origin, the edge stack the HTTPS one.
 func TestLoadBalancerOnlyReachableThroughCDN(t *testing.T) {
-	withOption(t, isCDN, func(t *testing.T, c wordpress.StackConfig, s *stacktest.Stack) {
+	withOptionEverywhere(t, isCDN, func(t *testing.T, c wordpress.StackConfig, s *stacktest.Stack) {
+		// CloudFront connects over HTTPS when the stack issues the site's
+		// certificates, else over HTTP; ExternalWeb admits it on that port.
+		port, protocol := 80.0, "http-only"
+		if c.OriginHTTPS() {
+			port, protocol = 443.0, "https-only"
+		}
 		external := s.GroupRef(t, "ExternalWeb")
 		var ingress []string
 		for name, r := range s.Resources(t, "aws_vpc_security_group_ingress_rule") {
@@ -204,9 +233,10 @@ func TestLoadBalancerOnlyReachableThroughCDN(t *testing.T) {
 				t.Errorf("ExternalWeb rule %s admits %v%v%v, want CloudFront's prefix list only", name, r["cidr_ipv4"], r["cidr_ipv6"], r["referenced_security_group_id"])
 			}
 			pl, _ := r["prefix_list_id"].(string)
-			ingress = append(ingress, pl)
+			ingress = append(ingress, fmt.Sprintf("%s %v-%v", pl, r["from_port"], r["to_port"]))
 		}
-		if diff := cmp.Diff([]string{edge.CloudFrontPrefixLists[c.Region]}, ingress); diff != "" {
+		wantIngress := []string{fmt.Sprintf("%s %v-%v", edge.CloudFrontPrefixLists[c.Region], port, port)}
+		if diff := cmp.Diff(wantIngress, ingress); diff != "" {
 			t.Errorf("ExternalWeb ingress: one rule, from com.amazonaws.global.cloudfront.origin-facing of %s (-want +got):\n%s", c.Region, diff)
 		}
 		lbName, _ := s.Only(t, "aws_lb")
@@ -227,9 +257,22 @@ func TestLoadBalancerOnlyReachableThroughCDN(t *testing.T) {
 			t.Errorf("origin custom header (-want +got):\n%s", diff)
 		}
 		tgName, _ := s.Only(t, "aws_lb_target_group")
-		listenerName, listener := s.Only(t, "aws_lb_listener")
-		if listener["port"] != 80.0 {
-			t.Errorf("listener port: got %v, want 80 only", listener["port"])
+		listeners := s.Resources(t, "aws_lb_listener")
+		var listenerName string
+		for name, l := range listeners {
+			if l["port"] == port {
+				listenerName = name
+				continue
+			}
+			// Over HTTPS, port 80 only redirects (and ExternalWeb does
+			// not admit it).
+			if a := stacktest.AsMap(stacktest.AsSlice(l["default_action"])[0]); !c.OriginHTTPS() || l["port"] != 80.0 || a["type"] != "redirect" {
+				t.Errorf("listener %s on port %v: %v, want only the listener on %v (and over HTTPS a redirect on 80)", name, l["port"], a, port)
+			}
+		}
+		listener := listeners[listenerName]
+		if listener == nil {
+			t.Fatalf("no listener on port %v among %v", port, stacktest.SortedNames(listeners))
 		}
 		if a := stacktest.AsMap(stacktest.AsSlice(listener["default_action"])[0]); a["type"] != "fixed-response" || stacktest.AsMap(a["fixed_response"])["status_code"] != "403" {
 			t.Errorf("listener default action: got %v, want a 403 for anything without the secret", a)
@@ -244,8 +287,9 @@ func TestLoadBalancerOnlyReachableThroughCDN(t *testing.T) {
 			t.Errorf("listener rule: forward only with the secret (-want +got):\n%s", diff)
 		}
 		coc := stacktest.AsMap(stacktest.AsMap(origins[0])["custom_origin_config"])
-		if coc["origin_protocol_policy"] != "http-only" || coc["http_port"] != 80.0 {
-			t.Errorf("origin: got %v, want HTTP on 80, the port ExternalWeb admits", coc)
+		wantOrigin := map[string]any{"origin_protocol_policy": protocol, "http_port": 80.0, "https_port": 443.0, "origin_ssl_protocols": []any{"TLSv1.2"}}
+		if diff := cmp.Diff(wantOrigin, stacktest.Pick(coc, wantOrigin)); diff != "" {
+			t.Errorf("origin: want %s to port %v, the port ExternalWeb admits (-want +got):\n%s", protocol, port, diff)
 		}
 		for _, b := range append([]any{dist["default_cache_behavior"]}, stacktest.AsSlice(dist["ordered_cache_behavior"])...) {
 			if p := stacktest.AsMap(b)["viewer_protocol_policy"]; p != "redirect-to-https" {
@@ -387,15 +431,21 @@ func TestWAF(t *testing.T) {
 // CloudFront, used only once validated, and alias records to the front.
 func TestDNS(t *testing.T) {
 	withOption(t, func(c wordpress.StackConfig) bool { return c.HostedZoneID != "" }, func(t *testing.T, c wordpress.StackConfig, s *stacktest.Stack) {
-		certName, cert := s.Only(t, "aws_acm_certificate")
-		valName, val := s.Only(t, "aws_acm_certificate_validation")
-		var provider any
+		// The site's certificate (CloudFront's, in us-east-1, behind a CDN;
+		// else the load balancer's) and, when CloudFront connects over
+		// HTTPS, the load balancer's for the same name in the stack's region.
+		// Both are validated through the one record ACM asks for the name.
+		var cdnProvider any
 		if c.CDN {
-			provider = "aws.us_east_1"
+			cdnProvider = "aws.us_east_1"
 		}
-		want := map[string]any{"domain_name": c.DomainName, "validation_method": "DNS", "provider": provider}
-		if diff := cmp.Diff(want, stacktest.Pick(cert, want)); diff != "" {
-			t.Errorf("certificate (-want +got):\n%s", diff)
+		wantCerts := map[string]any{"site": cdnProvider}
+		if c.OriginHTTPS() {
+			wantCerts["origin"] = nil
+		}
+		certs, vals := s.Resources(t, "aws_acm_certificate"), s.Resources(t, "aws_acm_certificate_validation")
+		if diff := cmp.Diff(stacktest.SortedNames(wantCerts), stacktest.SortedNames(certs)); diff != "" {
+			t.Errorf("certificates (-want +got):\n%s", diff)
 		}
 		records := s.Resources(t, "aws_route53_record")
 		var validation string
@@ -409,18 +459,35 @@ func TestDNS(t *testing.T) {
 				if r["name"] != c.DomainName {
 					t.Errorf("alias record %s: name %v, want %s", name, r["name"], c.DomainName)
 				}
+			} else if validation != "" {
+				t.Errorf("validation records %s and %s, want one for the name", validation, name)
 			} else {
 				validation = name
 			}
 		}
-		want = map[string]any{
-			"certificate_arn": stacktest.Ref("aws_acm_certificate", certName, "arn"), "provider": provider,
-			"validation_record_fqdns": []any{stacktest.Ref("aws_route53_record", validation, "fqdn")},
+		for name, provider := range wantCerts {
+			want := map[string]any{"domain_name": c.DomainName, "validation_method": "DNS", "provider": provider}
+			if diff := cmp.Diff(want, stacktest.Pick(certs[name], want)); diff != "" {
+				t.Errorf("certificate %s (-want +got):\n%s", name, diff)
+			}
+			want = map[string]any{
+				"certificate_arn": stacktest.Ref("aws_acm_certificate", name, "arn"), "provider": provider,
+				"validation_record_fqdns": []any{stacktest.Ref("aws_route53_record", validation, "fqdn")},
+			}
+			if diff := cmp.Diff(want, stacktest.Pick(vals[name], want)); diff != "" {
+				t.Errorf("certificate validation %s (-want +got):\n%s", name, diff)
+			}
 		}
-		if diff := cmp.Diff(want, stacktest.Pick(val, want)); diff != "" {
-			t.Errorf("certificate validation (-want +got):\n%s", diff)
+		validated := stacktest.Ref("aws_acm_certificate_validation", "site", "certificate_arn")
+		lbCert := validated
+		if c.OriginHTTPS() {
+			lbCert = stacktest.Ref("aws_acm_certificate_validation", "origin", "certificate_arn")
 		}
-		validated := stacktest.Ref("aws_acm_certificate_validation", valName, "certificate_arn")
+		for _, l := range s.Resources(t, "aws_lb_listener") {
+			if l["port"] == 443.0 && l["certificate_arn"] != lbCert {
+				t.Errorf("HTTPS listener certificate: got %v, want the validated %s", l["certificate_arn"], lbCert)
+			}
+		}
 		types, target := []string{"A"}, ""
 		if c.CDN {
 			types = []string{"A", "AAAA"}
@@ -431,11 +498,6 @@ func TestDNS(t *testing.T) {
 			target = stacktest.Ref("aws_cloudfront_distribution", distName, "domain_name")
 		} else {
 			lbName, _ := s.Only(t, "aws_lb")
-			for _, l := range s.Resources(t, "aws_lb_listener") {
-				if l["port"] == 443.0 && l["certificate_arn"] != validated {
-					t.Errorf("HTTPS listener certificate: got %v, want the validated %s", l["certificate_arn"], validated)
-				}
-			}
 			target = stacktest.Ref("aws_lb", lbName, "dns_name")
 		}
 		if diff := cmp.Diff(types, stacktest.SortedNames(aliases)); diff != "" {

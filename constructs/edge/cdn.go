@@ -23,9 +23,17 @@ const originID = "alb"
 type CDNConfig struct {
 	// Name prefixes the policy names and comments ("<project>-<environment>"). Required.
 	Name string
-	// LoadBalancer is the origin, reached over HTTP on port 80; its
-	// security group must admit CloudFront's origin-facing prefix list only. Required.
+	// LoadBalancer is the origin; its security group must admit
+	// CloudFront's origin-facing prefix list only, on the port OriginHTTPS
+	// picks. Required.
 	LoadBalancer *LoadBalancer
+	// OriginHTTPS makes CloudFront reach the load balancer over HTTPS on
+	// port 443 (TLS 1.2), which needs a load balancer certificate for the
+	// site's name: CloudFront forwards the viewer's Host header and checks
+	// the certificate against it (the load balancer's own DNS name cannot
+	// have one).
+	// Default: false (HTTP on port 80)
+	OriginHTTPS bool
 	// CertificateARN is an ACM certificate in us-east-1 covering Aliases.
 	// Default: "" (CloudFront's default certificate, *.cloudfront.net)
 	CertificateARN *string
@@ -41,6 +49,14 @@ type CDNConfig struct {
 	// PriceClass picks the edge locations.
 	// Default: "PriceClass_All"
 	PriceClass string
+}
+
+// originProtocol is CloudFront's origin protocol policy.
+func originProtocol(https bool) string {
+	if https {
+		return "https-only"
+	}
+	return "http-only"
 }
 
 // CDN is the built distribution.
@@ -69,6 +85,14 @@ func (cfg CDNConfig) validate() error {
 	}
 	if cfg.OriginSecret == nil {
 		errs = append(errs, errors.New("origin secret: required"))
+	}
+	if cfg.OriginHTTPS {
+		if cfg.LoadBalancer != nil && !cfg.LoadBalancer.HTTPS() {
+			errs = append(errs, errors.New("origin HTTPS: the load balancer has no certificate"))
+		}
+		if len(cfg.Aliases) == 0 {
+			errs = append(errs, errors.New("origin HTTPS: needs aliases, the names the load balancer's certificate covers"))
+		}
 	}
 	if len(cfg.Aliases) > 0 && cfg.CertificateARN == nil {
 		errs = append(errs, fmt.Errorf("aliases: got %q, want a certificate covering them", cfg.Aliases))
@@ -174,10 +198,9 @@ func NewCDN(scope constructs.Construct, id string, cfg CDNConfig) *CDN {
 			CustomOriginConfig: &cloudfrontdistribution.CloudfrontDistributionOriginCustomOriginConfig{
 				HttpPort:  jsii.Number(80),
 				HttpsPort: jsii.Number(443),
-				// The load balancer's DNS name cannot carry a certificate;
-				// its group admits CloudFront only, its listener this
-				// distribution only (README, "CDN").
-				OriginProtocolPolicy: jsii.String("http-only"),
+				// Either way the load balancer's group admits CloudFront
+				// only, its listener this distribution only (README, "CDN").
+				OriginProtocolPolicy: jsii.String(originProtocol(cfg.OriginHTTPS)),
 				OriginSslProtocols:   jsii.Strings("TLSv1.2"),
 				// WordPress updates and imports in wp-admin take time.
 				OriginReadTimeout: jsii.Number(60),

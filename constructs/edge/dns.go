@@ -24,6 +24,19 @@ type CertificateConfig struct {
 	// CloudFront, nil for the load balancer.
 	// Default: nil (the stack's provider and region)
 	Provider cdktf.TerraformProvider
+	// Name names the certificate's resources in Terraform: the certificate
+	// and its validation are aws_acm_certificate.<Name> and
+	// aws_acm_certificate_validation.<Name>, its record
+	// aws_route53_record.<Name>_validation.
+	// Default: "site"
+	Name string
+	// ValidatedBy is a certificate for the same DomainName, in another
+	// region, whose validation record this one shares. ACM asks for the same
+	// record for every certificate of a name in one account, and two
+	// Terraform resources writing one record would each delete it when
+	// destroyed, under the other's renewals.
+	// Default: nil (the certificate writes its own validation record)
+	ValidatedBy *Certificate
 }
 
 // Certificate is an ACM certificate validated through DNS.
@@ -32,10 +45,25 @@ type Certificate struct {
 	// ARN resolves only once ACM has validated the certificate, so a
 	// listener or distribution that uses it waits for the validation.
 	ARN *string
+	// domainName and validationFQDN let another certificate of the same
+	// name share the validation record (CertificateConfig.ValidatedBy).
+	domainName     string
+	validationFQDN *string
+}
+
+func (cfg CertificateConfig) withDefaults() CertificateConfig {
+	if cfg.Name == "" {
+		cfg.Name = "site"
+	}
+	return cfg
 }
 
 func (cfg CertificateConfig) validate() error {
-	return checkZoneAndName(cfg.HostedZoneID, cfg.DomainName)
+	errs := []error{checkZoneAndName(cfg.HostedZoneID, cfg.DomainName)}
+	if v := cfg.ValidatedBy; v != nil && v.domainName != cfg.DomainName {
+		errs = append(errs, fmt.Errorf("validated by: got a certificate for %q, want one for %q (the record is per name)", v.domainName, cfg.DomainName))
+	}
+	return errors.Join(errs...)
 }
 
 // checkZoneAndName reports a missing or malformed zone ID or domain name.
@@ -54,11 +82,12 @@ func checkZoneAndName(zoneID, domainName string) error {
 // into the zone and waits for ACM to validate it. It panics on an invalid
 // configuration.
 func NewCertificate(scope constructs.Construct, id string, cfg CertificateConfig) *Certificate {
+	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		panic(fmt.Errorf("edge: certificate %q: invalid configuration: %w", id, err))
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	cert := acmcertificate.NewAcmCertificate(c, jsii.String("site"), &acmcertificate.AcmCertificateConfig{
+	cert := acmcertificate.NewAcmCertificate(c, jsii.String(cfg.Name), &acmcertificate.AcmCertificateConfig{
 		Provider:         cfg.Provider,
 		DomainName:       jsii.String(cfg.DomainName),
 		ValidationMethod: jsii.String("DNS"),
@@ -67,24 +96,36 @@ func NewCertificate(scope constructs.Construct, id string, cfg CertificateConfig
 		// certificate is released from its listener or distribution.
 		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
-	// One name, so one validation option.
-	opt := cert.DomainValidationOptions().Get(jsii.Number(0))
-	record := route53record.NewRoute53Record(c, jsii.String("site-validation"), &route53record.Route53RecordConfig{
-		ZoneId:  jsii.String(cfg.HostedZoneID),
-		Name:    opt.ResourceRecordName(),
-		Type:    opt.ResourceRecordType(),
-		Records: &[]*string{opt.ResourceRecordValue()},
-		Ttl:     jsii.Number(300),
-		// The record is the same for every certificate of this name and
-		// account: a replacement certificate finds it already there.
-		AllowOverwrite: jsii.Bool(true),
-	})
-	v := acmcertificatevalidation.NewAcmCertificateValidation(c, jsii.String("site.validation"), &acmcertificatevalidation.AcmCertificateValidationConfig{
+	fqdn := sharedValidation(cfg)
+	if fqdn == nil {
+		// One name, so one validation option.
+		opt := cert.DomainValidationOptions().Get(jsii.Number(0))
+		record := route53record.NewRoute53Record(c, jsii.String(cfg.Name+"-validation"), &route53record.Route53RecordConfig{
+			ZoneId:  jsii.String(cfg.HostedZoneID),
+			Name:    opt.ResourceRecordName(),
+			Type:    opt.ResourceRecordType(),
+			Records: &[]*string{opt.ResourceRecordValue()},
+			Ttl:     jsii.Number(300),
+			// The record is the same for every certificate of this name and
+			// account: a replacement certificate finds it already there.
+			AllowOverwrite: jsii.Bool(true),
+		})
+		fqdn = record.Fqdn()
+	}
+	v := acmcertificatevalidation.NewAcmCertificateValidation(c, jsii.String(cfg.Name+".validation"), &acmcertificatevalidation.AcmCertificateValidationConfig{
 		Provider:              cfg.Provider,
 		CertificateArn:        cert.Arn(),
-		ValidationRecordFqdns: &[]*string{record.Fqdn()},
+		ValidationRecordFqdns: &[]*string{fqdn},
 	})
-	return &Certificate{Construct: c, ARN: v.CertificateArn()}
+	return &Certificate{Construct: c, ARN: v.CertificateArn(), domainName: cfg.DomainName, validationFQDN: fqdn}
+}
+
+// sharedValidation is the validation record of cfg.ValidatedBy, or nil.
+func sharedValidation(cfg CertificateConfig) *string {
+	if cfg.ValidatedBy == nil {
+		return nil
+	}
+	return cfg.ValidatedBy.validationFQDN
 }
 
 // AliasRecordsConfig points the site's name at CloudFront or the load balancer.

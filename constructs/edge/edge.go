@@ -2,19 +2,21 @@
 // Application Load Balancer in the public subnets with the ExternalWeb group,
 // a target group for the web servers and the listeners. Port 80 forwards to
 // the target group, as in the blog post; given a certificate, port 443
-// terminates TLS 1.3 and port 80 redirects to it. Access logs go to a
-// private, encrypted, TLS-only S3 bucket of the stack that expires them.
+// terminates TLS 1.3 and port 80 redirects to it. Behind CloudFront the
+// serving listener forwards only requests bearing the distribution's origin
+// secret (origin.go). Access logs go to a private, encrypted, TLS-only S3
+// bucket of the stack that expires them.
 //
 // Optionally (cdn.go, waf.go, dns.go) it also builds a CloudFront
-// distribution in front of the load balancer, which then forwards only
-// requests bearing the distribution's origin secret (origin.go); a WAFv2 web
+// distribution in front of the load balancer, which it reaches over HTTPS
+// when the load balancer has a certificate for the site's name; a WAFv2 web
 // ACL on the distribution or the load balancer; and certificates validated
 // through Route 53 with alias records for the site's domain.
 //
 // It needs the public subnets from the network tier and the ExternalWeb
 // group from the security tier (which admits only CloudFront when the CDN
-// is on). The web tier registers its servers in
-// TargetGroup.
+// is on, on the port CloudFront uses). The web tier registers its servers
+// in TargetGroup.
 package edge
 
 import (
@@ -94,9 +96,9 @@ type LoadBalancerConfig struct {
 	// logs in it, for throw-away environments; the zero value is the safe one.
 	// Default: false
 	AllowDestroyLogs bool
-	// OriginSecret, when set, makes the HTTP listener forward only requests
-	// whose OriginHeader carries it (CloudFront's) and answer 403 to all
-	// others. It excludes CertificateARN.
+	// OriginSecret, when set, makes the listener CloudFront connects to
+	// (HTTPS with CertificateARN, else HTTP) forward only requests whose
+	// OriginHeader carries it and answer 403 to all others.
 	// Default: nil (every request is forwarded)
 	OriginSecret *string
 	// DeregistrationDelaySeconds lets in-flight requests finish on a server
@@ -156,11 +158,15 @@ type LoadBalancer struct {
 	loadBalancer lb.Lb
 	targetGroup  lbtargetgroup.LbTargetGroup
 	url          *string
+	https        bool
 }
 
 // URL is the site's address: http:// or https:// followed by the load
 // balancer's DNS name.
 func (e *LoadBalancer) URL() *string { return e.url }
+
+// HTTPS reports whether the load balancer serves HTTPS (it has a certificate).
+func (e *LoadBalancer) HTTPS() bool { return e.https }
 
 // DNSName is the load balancer's DNS name, for a CNAME or alias record.
 func (e *LoadBalancer) DNSName() *string { return e.loadBalancer.DnsName() }
@@ -237,32 +243,36 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConf
 	})
 
 	forward := &lblistener.LbListenerDefaultAction{Type: jsii.String("forward"), TargetGroupArn: e.targetGroup.Arn()}
-	httpAction := forward
-	scheme := "http"
+	// The front listener is the one that serves: HTTPS given a
+	// certificate, else HTTP. Behind CloudFront it forwards only requests
+	// bearing the origin secret.
+	frontAction := forward
+	if cfg.OriginSecret != nil {
+		frontAction = &lblistener.LbListenerDefaultAction{
+			Type: jsii.String("fixed-response"),
+			FixedResponse: &lblistener.LbListenerDefaultActionFixedResponse{
+				ContentType: jsii.String("text/plain"), StatusCode: jsii.String("403"), MessageBody: jsii.String("Forbidden\n"),
+			},
+		}
+	}
+	scheme, httpAction := "http", frontAction
+	var front lblistener.LbListener
 	if cfg.CertificateARN != "" {
-		scheme = "https"
+		scheme, e.https = "https", true
 		httpAction = &lblistener.LbListenerDefaultAction{
 			Type: jsii.String("redirect"),
 			Redirect: &lblistener.LbListenerDefaultActionRedirect{
 				Protocol: jsii.String("HTTPS"), Port: jsii.String("443"), StatusCode: jsii.String("HTTP_301"),
 			},
 		}
-		lblistener.NewLbListener(c, jsii.String("https"), &lblistener.LbListenerConfig{
+		front = lblistener.NewLbListener(c, jsii.String("https"), &lblistener.LbListenerConfig{
 			LoadBalancerArn: e.loadBalancer.Arn(),
 			Port:            jsii.Number(443),
 			Protocol:        jsii.String("HTTPS"),
 			SslPolicy:       jsii.String(TLSPolicy),
 			CertificateArn:  jsii.String(cfg.CertificateARN),
-			DefaultAction:   &[]*lblistener.LbListenerDefaultAction{forward},
+			DefaultAction:   &[]*lblistener.LbListenerDefaultAction{frontAction},
 		})
-	}
-	if cfg.OriginSecret != nil {
-		httpAction = &lblistener.LbListenerDefaultAction{
-			Type: jsii.String("fixed-response"),
-			FixedResponse: &lblistener.LbListenerDefaultActionFixedResponse{
-				ContentType: jsii.String("text/plain"), StatusCode: jsii.String("403"), MessageBody: jsii.String("Forbidden\n"),
-			},
-		}
 	}
 	http := lblistener.NewLbListener(c, jsii.String("http"), &lblistener.LbListenerConfig{
 		LoadBalancerArn: e.loadBalancer.Arn(),
@@ -270,9 +280,12 @@ func NewLoadBalancer(scope constructs.Construct, id string, cfg LoadBalancerConf
 		Protocol:        jsii.String("HTTP"),
 		DefaultAction:   &[]*lblistener.LbListenerDefaultAction{httpAction},
 	})
+	if front == nil {
+		front = http
+	}
 	if cfg.OriginSecret != nil {
 		lblistenerrule.NewLbListenerRule(c, jsii.String("cdn-only"), &lblistenerrule.LbListenerRuleConfig{
-			ListenerArn: http.Arn(),
+			ListenerArn: front.Arn(),
 			Priority:    jsii.Number(1),
 			Condition: &[]*lblistenerrule.LbListenerRuleCondition{{
 				HttpHeader: &lblistenerrule.LbListenerRuleConditionHttpHeader{

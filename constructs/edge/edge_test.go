@@ -1,9 +1,12 @@
 package edge_test
 
 // These tests synthesize the network, security and edge tiers, with and
-// without a certificate.
+// without a certificate, directly and behind CloudFront (the distribution
+// itself is tested on whole stacks at the repository root).
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -23,6 +26,7 @@ import (
 type edgeCase struct {
 	name             string
 	cfg              edge.LoadBalancerConfig // Network and Security are filled in
+	behindCDN        bool                    // OriginSecret is filled in
 	wantHealthCheck  string
 	wantDeregistered string
 }
@@ -46,6 +50,21 @@ var cases = []edgeCase{
 		},
 		wantHealthCheck: "/healthz.php", wantDeregistered: "45",
 	},
+	{
+		// CloudFront connects over HTTP.
+		name: "cdn-http", cfg: edge.LoadBalancerConfig{Name: "wordpress-cdn-http"}, behindCDN: true,
+		wantHealthCheck: edge.DefaultHealthCheckPath, wantDeregistered: strconv.Itoa(edge.DefaultDeregistrationDelaySeconds),
+	},
+	{
+		// CloudFront connects over HTTPS.
+		name: "cdn-https",
+		cfg: edge.LoadBalancerConfig{
+			Name:           "wordpress-cdn-https",
+			CertificateARN: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+		},
+		behindCDN:       true,
+		wantHealthCheck: edge.DefaultHealthCheckPath, wantDeregistered: strconv.Itoa(edge.DefaultDeregistrationDelaySeconds),
+	},
 }
 
 var stacks *stacktest.Table[edgeCase]
@@ -57,6 +76,9 @@ func TestMain(m *testing.M) {
 			sec := security.NewSecurity(s, "security", security.SecurityConfig{Network: n})
 			cfg := c.cfg
 			cfg.Network, cfg.Security = n, sec
+			if c.behindCDN {
+				cfg.OriginSecret = edge.NewOriginSecret(s, "origin-secret")
+			}
 			lb := edge.NewLoadBalancer(s, "edge", cfg)
 			cdktf.NewTerraformOutput(s, jsii.String("url"), &cdktf.TerraformOutputConfig{Value: lb.URL()})
 		}}
@@ -97,41 +119,62 @@ func TestTargetGroup(t *testing.T) {
 	})
 }
 
+// TestListeners: the serving listener (HTTPS given a certificate, else
+// HTTP) forwards to the web servers; behind CloudFront it forwards only
+// requests bearing the origin secret and answers 403 to the rest. With a
+// certificate port 80 redirects to HTTPS.
 func TestListeners(t *testing.T) {
 	stacks.Run(t, func(t *testing.T, c edgeCase, s *stacktest.Stack) {
 		lbName, _ := s.Only(t, "aws_lb")
 		tgName, _ := s.Only(t, "aws_lb_target_group")
 		listeners := map[float64]map[string]any{}
-		for _, l := range s.Resources(t, "aws_lb_listener") {
+		names := map[float64]string{}
+		for name, l := range s.Resources(t, "aws_lb_listener") {
 			if l["load_balancer_arn"] != stacktest.Ref("aws_lb", lbName, "arn") {
 				t.Errorf("listener on %v, want the load balancer", l["load_balancer_arn"])
 			}
 			port, _ := l["port"].(float64)
-			listeners[port] = l
+			listeners[port], names[port] = l, name
 		}
 		forward := []any{map[string]any{"type": "forward", "target_group_arn": stacktest.Ref("aws_lb_target_group", tgName, "arn")}}
-		if c.cfg.CertificateARN == "" {
-			if len(listeners) != 1 {
-				t.Errorf("got %d listeners, want port 80 only", len(listeners))
+		serving, wantPorts := 80.0, []float64{80}
+		if c.cfg.CertificateARN != "" {
+			serving, wantPorts = 443, []float64{80, 443}
+			https := listeners[443]
+			if https["protocol"] != "HTTPS" || https["ssl_policy"] != edge.TLSPolicy || https["certificate_arn"] != c.cfg.CertificateARN {
+				t.Errorf("port 443: got %v, want HTTPS with %s and the configured certificate", https, edge.TLSPolicy)
 			}
-			if diff := cmp.Diff(forward, listeners[80]["default_action"]); diff != "" {
-				t.Errorf("port 80 forwards to the web servers (-want +got):\n%s", diff)
+			redirect := []any{map[string]any{"type": "redirect", "redirect": map[string]any{"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}}}
+			if diff := cmp.Diff(redirect, listeners[80]["default_action"]); diff != "" {
+				t.Errorf("port 80 redirects to HTTPS (-want +got):\n%s", diff)
+			}
+		}
+		if diff := cmp.Diff(wantPorts, slices.Sorted(maps.Keys(listeners))); diff != "" {
+			t.Errorf("listener ports (-want +got):\n%s", diff)
+		}
+		rules := s.Resources(t, "aws_lb_listener_rule")
+		if !c.behindCDN {
+			if diff := cmp.Diff(forward, listeners[serving]["default_action"]); diff != "" {
+				t.Errorf("port %v forwards to the web servers (-want +got):\n%s", serving, diff)
+			}
+			if len(rules) != 0 {
+				t.Errorf("listener rules %v, want none", stacktest.SortedNames(rules))
 			}
 			return
 		}
-		if len(listeners) != 2 {
-			t.Errorf("got %d listeners, want ports 80 and 443", len(listeners))
+		forbidden := []any{map[string]any{"type": "fixed-response", "fixed_response": map[string]any{"content_type": "text/plain", "status_code": "403", "message_body": "Forbidden\n"}}}
+		if diff := cmp.Diff(forbidden, listeners[serving]["default_action"]); diff != "" {
+			t.Errorf("port %v answers 403 without the origin secret (-want +got):\n%s", serving, diff)
 		}
-		https := listeners[443]
-		if https["protocol"] != "HTTPS" || https["ssl_policy"] != edge.TLSPolicy || https["certificate_arn"] != c.cfg.CertificateARN {
-			t.Errorf("port 443: got %v, want HTTPS with %s and the configured certificate", https, edge.TLSPolicy)
+		secretName, _ := s.Only(t, "terraform_data")
+		_, rule := s.Only(t, "aws_lb_listener_rule")
+		want := map[string]any{
+			"listener_arn": stacktest.Ref("aws_lb_listener", names[serving], "arn"),
+			"condition":    []any{map[string]any{"http_header": map[string]any{"http_header_name": edge.OriginHeader, "values": []any{stacktest.Ref("terraform_data", secretName, "output")}}}},
+			"action":       forward,
 		}
-		if diff := cmp.Diff(forward, https["default_action"]); diff != "" {
-			t.Errorf("port 443 forwards to the web servers (-want +got):\n%s", diff)
-		}
-		redirect := []any{map[string]any{"type": "redirect", "redirect": map[string]any{"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}}}
-		if diff := cmp.Diff(redirect, listeners[80]["default_action"]); diff != "" {
-			t.Errorf("port 80 redirects to HTTPS (-want +got):\n%s", diff)
+		if diff := cmp.Diff(want, stacktest.Pick(rule, want)); diff != "" {
+			t.Errorf("listener rule: port %v forwards only with the secret (-want +got):\n%s", serving, diff)
 		}
 	})
 }

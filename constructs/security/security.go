@@ -9,8 +9,8 @@
 //	InternalData  on RDS:                in 3306 from InternalWeb; no egress
 //
 // Two options change the table. Behind CloudFront, ExternalWeb admits port
-// 80 from CloudFront's origin-facing prefix list only, instead of 80/443
-// from the internet. With the object cache, a fifth group InternalCache on
+// 80, or 443 when CloudFront connects over HTTPS, from CloudFront's
+// origin-facing prefix list only, instead of 80/443 from the internet. With the object cache, a fifth group InternalCache on
 // ElastiCache admits 6379 from InternalWeb, and InternalWeb may reach it.
 //
 // Where the post opens "any" port between groups, only the port the service
@@ -33,8 +33,10 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupegressrule"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/wordpress-cdktf/resilient-wordpress/constructs/network"
+	"github.com/wordpress-cdktf/resilient-wordpress/internal/addresses"
 )
 
 // SecurityConfig places the groups.
@@ -42,19 +44,27 @@ type SecurityConfig struct {
 	// Network is the VPC the groups belong to. Required.
 	Network *network.Network
 	// CloudFrontPrefixListID, when set, is the only source ExternalWeb
-	// admits, on port 80: the CDN is then the only way in.
+	// admits, on one port (CloudFrontHTTPS): the CDN is then the only way in.
 	// Default: "" (80 and 443 from the internet)
 	CloudFrontPrefixListID string
+	// CloudFrontHTTPS admits CloudFront on 443, for a distribution that
+	// reaches the load balancer over HTTPS; it needs CloudFrontPrefixListID.
+	// Default: false (port 80)
+	CloudFrontHTTPS bool
 	// ObjectCache adds the InternalCache group and its rules.
 	// Default: false
 	ObjectCache bool
 }
 
 func (cfg SecurityConfig) validate() error {
+	var errs []error
 	if cfg.Network == nil {
-		return errors.New("network: required")
+		errs = append(errs, errors.New("network: required"))
 	}
-	return nil
+	if cfg.CloudFrontHTTPS && cfg.CloudFrontPrefixListID == "" {
+		errs = append(errs, errors.New("cloudfront https: needs the CloudFront prefix list ID"))
+	}
+	return errors.Join(errs...)
 }
 
 // Security holds the groups (four, five with the object cache). Each tier asks for the groups of what it
@@ -155,11 +165,10 @@ var publicIngress = []rule{
 	{"ExternalWeb", true, HTTPS, internet, "visitors reach the load balancer over HTTPS"},
 }
 
-// cdnIngress replaces publicIngress behind CloudFront. One port only: the
-// prefix list counts as about 55 rules against the group's quota of 60.
-var cdnIngress = []rule{
-	{"ExternalWeb", true, HTTP, cloudfront, "only CloudFront reaches the load balancer (origin-facing prefix list)"},
-}
+// cdnIngress replaces publicIngress behind CloudFront, on port 80 or 443
+// (SecurityConfig.CloudFrontHTTPS). One port only: the prefix list counts as
+// about 55 rules against the group's quota of 60.
+var cdnIngress = rule{"ExternalWeb", true, HTTP, cloudfront, "only CloudFront reaches the load balancer (origin-facing prefix list)"}
 
 // cacheRules admit the web servers, and only them, to the object cache.
 var cacheRules = []rule{
@@ -197,7 +206,11 @@ var descriptions = map[string]string{
 func policy(cfg SecurityConfig) (groups []string, rs []rule) {
 	groups = []string{"ExternalWeb", "InternalWeb", "InternalEFS", "InternalData"}
 	if cfg.CloudFrontPrefixListID != "" {
-		rs = append(rs, cdnIngress...)
+		r := cdnIngress
+		if cfg.CloudFrontHTTPS {
+			r.port = HTTPS
+		}
+		rs = append(rs, r)
 	} else {
 		rs = append(rs, publicIngress...)
 	}
@@ -228,12 +241,17 @@ func NewSecurity(scope constructs.Construct, id string, cfg SecurityConfig) *Sec
 		})
 	}
 	for _, r := range rs {
-		newRule(c, groups, r, cfg.CloudFrontPrefixListID)
+		res := newRule(c, groups, r, cfg.CloudFrontPrefixListID)
+		// Environments deployed before CloudFront used HTTPS have the port
+		// 80 rule: a moved block makes Terraform update it, not replace it.
+		if r.peer == cloudfront && r.port != cdnIngress.port {
+			res.MoveFromId(jsii.String(*res.TerraformResourceType() + "." + addresses.Name(ruleID(cdnIngress))))
+		}
 	}
 	return &Security{Construct: c, groups: groups}
 }
 
-func newRule(scope constructs.Construct, groups map[string]securitygroup.SecurityGroup, r rule, prefixList string) {
+func newRule(scope constructs.Construct, groups map[string]securitygroup.SecurityGroup, r rule, prefixList string) cdktf.TerraformResource {
 	id := jsii.String(ruleID(r))
 	var cidr, peer, pl *string
 	switch r.peer {
@@ -246,13 +264,12 @@ func newRule(scope constructs.Construct, groups map[string]securitygroup.Securit
 	}
 	port := jsii.Number(r.port)
 	if r.ingress {
-		vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(scope, id, &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
+		return vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(scope, id, &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
 			SecurityGroupId: groups[r.group].Id(), IpProtocol: jsii.String("tcp"), FromPort: port, ToPort: port,
 			CidrIpv4: cidr, ReferencedSecurityGroupId: peer, PrefixListId: pl, Description: jsii.String(r.why),
 		})
-		return
 	}
-	vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(scope, id, &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
+	return vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(scope, id, &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
 		SecurityGroupId: groups[r.group].Id(), IpProtocol: jsii.String("tcp"), FromPort: port, ToPort: port,
 		CidrIpv4: cidr, ReferencedSecurityGroupId: peer, PrefixListId: pl, Description: jsii.String(r.why),
 	})

@@ -31,6 +31,8 @@ func TestMain(m *testing.M) {
 		stacktest.Case{Name: "security", Build: build(security.SecurityConfig{})},
 		// Behind CloudFront, with the object cache.
 		stacktest.Case{Name: "front", Build: build(security.SecurityConfig{CloudFrontPrefixListID: "pl-3b927c52", ObjectCache: true})},
+		// Behind CloudFront connecting over HTTPS.
+		stacktest.Case{Name: "front-https", Build: build(security.SecurityConfig{CloudFrontPrefixListID: "pl-3b927c52", CloudFrontHTTPS: true, ObjectCache: true})},
 	)
 	jsiiboot.Exit(m.Run())
 }
@@ -88,24 +90,42 @@ func TestRulesAreLeastPrivilege(t *testing.T) {
 }
 
 // TestFrontRules: behind CloudFront the load balancer admits CloudFront's
-// prefix list on port 80 only, and the object cache admits the web servers
-// only; every other rule stays as it is without them.
+// prefix list on one port only (80, or 443 when CloudFront connects over
+// HTTPS), and the object cache admits the web servers only; every other
+// rule stays as it is without them. The rule on 443 takes over the one on
+// 80 with a moved block, for environments deployed before.
 func TestFrontRules(t *testing.T) {
 	plain := stacks.Get(t, "security").Rules(t)
-	front := stacks.Get(t, "front")
-	byName, _ := front.GroupRefs(t)
-	if diff := cmp.Diff([]string{"ExternalWeb", "InternalCache", "InternalData", "InternalEFS", "InternalWeb"}, stacktest.SortedNames(byName)); diff != "" {
-		t.Errorf("security groups (-want +got):\n%s", diff)
-	}
-	var want []string
-	for _, r := range plain {
-		if r != "ExternalWeb in 443 0.0.0.0/0" && r != "ExternalWeb in 80 0.0.0.0/0" {
-			want = append(want, r)
-		}
-	}
-	want = append(want, "ExternalWeb in 80 pl-3b927c52", "InternalCache in 6379 InternalWeb", "InternalWeb out 6379 InternalCache")
-	sort.Strings(want)
-	if diff := cmp.Diff(want, front.Rules(t)); diff != "" {
-		t.Errorf("rules (-want +got):\n%s", diff)
+	for _, tt := range []struct {
+		stack, port string
+		moved       []any
+	}{
+		{"front", "80", nil},
+		{"front-https", "443", []any{map[string]any{
+			"from": "aws_vpc_security_group_ingress_rule.external_web_http_from_cloudfront",
+			"to":   "aws_vpc_security_group_ingress_rule.external_web_https_from_cloudfront",
+		}}},
+	} {
+		t.Run(tt.stack, func(t *testing.T) {
+			front := stacks.Get(t, tt.stack)
+			byName, _ := front.GroupRefs(t)
+			if diff := cmp.Diff([]string{"ExternalWeb", "InternalCache", "InternalData", "InternalEFS", "InternalWeb"}, stacktest.SortedNames(byName)); diff != "" {
+				t.Errorf("security groups (-want +got):\n%s", diff)
+			}
+			var want []string
+			for _, r := range plain {
+				if r != "ExternalWeb in 443 0.0.0.0/0" && r != "ExternalWeb in 80 0.0.0.0/0" {
+					want = append(want, r)
+				}
+			}
+			want = append(want, "ExternalWeb in "+tt.port+" pl-3b927c52", "InternalCache in 6379 InternalWeb", "InternalWeb out 6379 InternalCache")
+			sort.Strings(want)
+			if diff := cmp.Diff(want, front.Rules(t)); diff != "" {
+				t.Errorf("rules (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.moved, stacktest.AsSlice(front.JSON["moved"])); diff != "" {
+				t.Errorf("moved blocks (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

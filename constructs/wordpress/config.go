@@ -264,6 +264,12 @@ func (c StackConfig) Resolve() StackConfig {
 	return c
 }
 
+// OriginHTTPS reports whether CloudFront reaches the load balancer over
+// HTTPS: behind a CDN, when the stack issues the site's certificates
+// (hosted_zone_id), so it can give the load balancer one for the site's
+// name. Otherwise CloudFront uses HTTP (README, "CDN").
+func (c StackConfig) OriginHTTPS() bool { return c.CDN && c.HostedZoneID != "" }
+
 // Name is "<project>-<environment>", the prefix of every named resource.
 func (c StackConfig) Name() string { return c.Project + "-" + c.Environment }
 

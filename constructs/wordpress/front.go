@@ -22,7 +22,8 @@ const usEast1Alias = "us_east_1"
 type front struct {
 	usEast1 provider.AwsProvider
 	// certificateARN is the load balancer's certificate: configured, or
-	// issued by the stack (validated) when there is a zone and no CDN.
+	// issued by the stack (validated) when there is a zone: for visitors
+	// without a CDN, for CloudFront with one.
 	certificateARN string
 	// cdnCertificateARN is CloudFront's: configured or issued; nil for
 	// the default certificate.
@@ -49,11 +50,20 @@ func newFront(stack constructs.Construct, cfg StackConfig) front {
 		return f
 	}
 	certCfg := edge.CertificateConfig{DomainName: cfg.DomainName, HostedZoneID: cfg.HostedZoneID}
-	if cfg.CDN {
-		certCfg.Provider = f.usEast1
-		f.cdnCertificateARN = edge.NewCertificate(stack, "cdn-certificate", certCfg).ARN
-	} else {
+	if !cfg.CDN {
 		f.certificateARN = *edge.NewCertificate(stack, "certificate", certCfg).ARN
+		return f
+	}
+	viewers := certCfg
+	viewers.Provider = f.usEast1
+	cdnCert := edge.NewCertificate(stack, "cdn-certificate", viewers)
+	f.cdnCertificateARN = cdnCert.ARN
+	if cfg.OriginHTTPS() {
+		// The same name in the stack's region, for the HTTPS listener that
+		// CloudFront connects to.
+		origin := certCfg
+		origin.Name, origin.ValidatedBy = "origin", cdnCert
+		f.certificateARN = *edge.NewCertificate(stack, "origin-certificate", origin).ARN
 	}
 	return f
 }
@@ -92,6 +102,7 @@ func (s *Stack) addFront(stack constructs.Construct, cfg StackConfig, f front) {
 		cdnCfg := edge.CDNConfig{
 			Name:           cfg.Name(),
 			LoadBalancer:   s.LoadBalancer,
+			OriginHTTPS:    cfg.OriginHTTPS(),
 			CertificateARN: f.cdnCertificateARN,
 			OriginSecret:   f.originSecret,
 			WebACLARN:      webACL,

@@ -87,6 +87,7 @@ func NewStack(scope constructs.Construct, id string, cfg StackConfig) *Stack {
 	s.Security = security.NewSecurity(stack, "security", security.SecurityConfig{
 		Network:                s.Network,
 		CloudFrontPrefixListID: cfg.CloudFrontPrefixListID,
+		CloudFrontHTTPS:        cfg.OriginHTTPS(),
 		ObjectCache:            cfg.ObjectCache,
 	})
 	s.Database = data.NewDatabase(stack, "database", data.DatabaseConfig{
