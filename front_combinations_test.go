@@ -62,9 +62,30 @@ var frontCombinations = []struct {
 			"aws_cloudfront_distribution.cdn.aliases": []any{"www.example.com"},
 			"aws_acm_certificate.site":                nil,
 			"aws_route53_record.site_ipv4":            nil,
+			"aws_lb_listener.https":                   nil,
+		},
+	},
+	{
+		env:  "cdncerts",
+		name: "cdn with both certificates from elsewhere: CloudFront reaches the load balancer over HTTPS",
+		config: func(c *wordpress.StackConfig) {
+			c.CDN, c.DomainName, c.CDNCertificateARN, c.CertificateARN = true, "www.example.com", cdnCert, lbCert
+		},
+		want: map[string]any{
+			"site_url":                                "https://www.example.com",
+			"aws_lb_listener.https.certificate_arn":   lbCert,
+			"aws_cloudfront_distribution.cdn.aliases": []any{"www.example.com"},
+			"aws_vpc_security_group_ingress_rule.external_web_https_from_cloudfront.from_port": 443.0,
+			"aws_acm_certificate.site":     nil,
+			"aws_acm_certificate.origin":   nil,
+			"aws_route53_record.site_ipv4": nil,
 		},
 	},
 }
+
+// lbCert is a load balancer certificate made elsewhere, in the stack's
+// region (the default, us-east-1).
+const lbCert = "arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000"
 
 // frontCombinationConfigs configures the stacks of frontCombinations.
 func frontCombinationConfigs() ([]wordpress.StackConfig, error) {

@@ -123,6 +123,8 @@ type StackConfig struct {
 	AdminEmail string `json:"admin_email"`
 
 	// CertificateARN, when set, adds an HTTPS listener and redirects HTTP to it.
+	// With cdn (and cdn_certificate_arn) it is what CloudFront connects to,
+	// over HTTPS, so it must cover domain_name.
 	// Default: "" (HTTP only, as in the post)
 	CertificateARN string `json:"certificate_arn"`
 	// LoadBalancerDeletionProtection guards the ALB against deletion.
@@ -265,10 +267,12 @@ func (c StackConfig) Resolve() StackConfig {
 }
 
 // OriginHTTPS reports whether CloudFront reaches the load balancer over
-// HTTPS: behind a CDN, when the stack issues the site's certificates
-// (hosted_zone_id), so it can give the load balancer one for the site's
-// name. Otherwise CloudFront uses HTTP (README, "CDN").
-func (c StackConfig) OriginHTTPS() bool { return c.CDN && c.HostedZoneID != "" }
+// HTTPS: behind a CDN, when the load balancer has a certificate for the
+// site's name, issued by the stack (hosted_zone_id) or brought
+// (certificate_arn). Otherwise CloudFront uses HTTP (README, "CDN").
+func (c StackConfig) OriginHTTPS() bool {
+	return c.CDN && (c.HostedZoneID != "" || c.CertificateARN != "")
+}
 
 // Name is "<project>-<environment>", the prefix of every named resource.
 func (c StackConfig) Name() string { return c.Project + "-" + c.Environment }
@@ -609,10 +613,11 @@ func (c StackConfig) validateEdge(field func(string) string, bad func(key string
 			bad("cdn_certificate_arn", c.CDNCertificateARN, "domain_name set too: the host name the certificate covers")
 		}
 	}
-	if c.CDN && c.CertificateARN != "" {
-		// Behind CloudFront the load balancer only talks to CloudFront, over
-		// HTTP; an HTTPS listener would redirect CloudFront's requests.
-		both("cdn", "certificate_arn", "cdn_certificate_arn (a us-east-1 certificate for CloudFront) instead of certificate_arn when cdn is on")
+	if c.CDN && c.CertificateARN != "" && c.CDNCertificateARN == "" {
+		// Behind CloudFront the load balancer's certificate is for
+		// CloudFront's connection, which it checks against the site's name:
+		// the site then has a name and CloudFront a certificate for it.
+		bad("certificate_arn", c.CertificateARN, "cdn_certificate_arn set too when cdn is on: certificate_arn is then the load balancer's certificate for CloudFront's HTTPS connection, cdn_certificate_arn CloudFront's own (us-east-1), both covering domain_name")
 	}
 	if c.CloudFrontPrefixListID != "" {
 		fail("cloudfront_prefix_list_id", edge.CheckPrefixListID(c.CloudFrontPrefixListID))
