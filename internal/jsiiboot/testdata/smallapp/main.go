@@ -28,4 +28,5 @@ func main() {
 		*shape = string(jsiiboottest.ShapeVPC)
 	}
 	jsiiboottest.SmallApp(*out, jsiiboottest.Shape(*shape), *stacks)
+	jsiiboot.Exit(0)
 }
