@@ -18,23 +18,19 @@ import (
 // when there is none: a property nobody checks is no property.
 func withOption(t *testing.T, on func(wordpress.StackConfig) bool, f func(t *testing.T, c wordpress.StackConfig, s *stacktest.Stack)) {
 	t.Helper()
-	n := 0
-	for _, c := range configs {
-		if on(c) {
-			n++
-			t.Run(c.Environment, func(t *testing.T) { f(t, c, stacks[c.Environment]) })
-		}
-	}
-	if n == 0 {
-		t.Fatal("no stack under test has this option on")
-	}
+	withOptionIn(t, configs, on, f)
 }
 
 // withOptionEverywhere is withOption over the front combinations too.
 func withOptionEverywhere(t *testing.T, on func(wordpress.StackConfig) bool, f func(t *testing.T, c wordpress.StackConfig, s *stacktest.Stack)) {
 	t.Helper()
+	withOptionIn(t, synthesized, on, f)
+}
+
+func withOptionIn(t *testing.T, cfgs []wordpress.StackConfig, on func(wordpress.StackConfig) bool, f func(t *testing.T, c wordpress.StackConfig, s *stacktest.Stack)) {
+	t.Helper()
 	n := 0
-	for _, c := range synthesized {
+	for _, c := range cfgs {
 		if !on(c) {
 			continue
 		}

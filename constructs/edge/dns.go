@@ -96,8 +96,10 @@ func NewCertificate(scope constructs.Construct, id string, cfg CertificateConfig
 		// certificate is released from its listener or distribution.
 		Lifecycle: &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)},
 	})
-	fqdn := sharedValidation(cfg)
-	if fqdn == nil {
+	var fqdn *string
+	if cfg.ValidatedBy != nil {
+		fqdn = cfg.ValidatedBy.validationFQDN
+	} else {
 		// One name, so one validation option.
 		opt := cert.DomainValidationOptions().Get(jsii.Number(0))
 		record := route53record.NewRoute53Record(c, jsii.String(cfg.Name+"-validation"), &route53record.Route53RecordConfig{
@@ -118,14 +120,6 @@ func NewCertificate(scope constructs.Construct, id string, cfg CertificateConfig
 		ValidationRecordFqdns: &[]*string{fqdn},
 	})
 	return &Certificate{Construct: c, ARN: v.CertificateArn(), domainName: cfg.DomainName, validationFQDN: fqdn}
-}
-
-// sharedValidation is the validation record of cfg.ValidatedBy, or nil.
-func sharedValidation(cfg CertificateConfig) *string {
-	if cfg.ValidatedBy == nil {
-		return nil
-	}
-	return cfg.ValidatedBy.validationFQDN
 }
 
 // AliasRecordsConfig points the site's name at CloudFront or the load balancer.

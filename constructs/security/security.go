@@ -10,8 +10,9 @@
 //
 // Two options change the table. Behind CloudFront, ExternalWeb admits port
 // 80, or 443 when CloudFront connects over HTTPS, from CloudFront's
-// origin-facing prefix list only, instead of 80/443 from the internet. With the object cache, a fifth group InternalCache on
-// ElastiCache admits 6379 from InternalWeb, and InternalWeb may reach it.
+// origin-facing prefix list only, instead of 80/443 from the internet. With
+// the object cache, a fifth group InternalCache on ElastiCache admits 6379
+// from InternalWeb, and InternalWeb may reach it.
 //
 // Where the post opens "any" port between groups, only the port the service
 // uses is open. No group admits SSH or RDP: Session Manager replaces them.

@@ -57,8 +57,9 @@
 //
 // WORDPRESS_JSII_FAST=0 (or false, off, no) turns it all off: Enable leaves
 // the environment untouched and jsii runs stock. WORDPRESS_JSII_DIRECT=0
-// keeps only jsii's wrapper process, with the rest of the fast path. WORDPRESS_JSII_DEBUG=1 makes
-// the preload report on stderr what it redirected.
+// keeps only jsii's wrapper process, with the rest of the fast path.
+// WORDPRESS_JSII_DEBUG=1 makes the preload report on stderr what it
+// redirected.
 //
 // # Needs
 //
@@ -340,21 +341,18 @@ func enable(e env, o options) error {
 	inherited := strings.Contains(custom, directMarker)
 	if (custom == "" || inherited) && o.runtimeID != "" && posixShell(e) {
 		slot := filepath.Join(cacheDir, "runtime-"+o.runtimeID)
-		if program := filepath.Join(slot, "program.js"); isFile(program) {
-			if isOff(e, DirectEnv) {
-				if inherited {
-					changes[jsiiRuntimeEnv] = ""
-				}
-			} else if cmd := directCommand(node, program); cmd != custom {
+		program := filepath.Join(slot, "program.js")
+		saved := isFile(program)
+		switch {
+		case saved && !isOff(e, DirectEnv):
+			if cmd := directCommand(node, program); cmd != custom {
 				changes[jsiiRuntimeEnv] = cmd
 			}
-		} else {
-			if inherited {
-				changes[jsiiRuntimeEnv] = "" // jsii-runtime-go treats empty as unset
-			}
-			if cur, _ := e.LookupEnv(RuntimeSlotEnv); cur != slot {
-				changes[RuntimeSlotEnv] = slot
-			}
+		case inherited:
+			changes[jsiiRuntimeEnv] = "" // jsii-runtime-go treats empty as unset
+		}
+		if cur, _ := e.LookupEnv(RuntimeSlotEnv); !saved && cur != slot {
+			changes[RuntimeSlotEnv] = slot
 		}
 	}
 	// NODE_OPTIONS late and JSII_RUNTIME last: if a Setenv fails, no kernel
@@ -415,7 +413,7 @@ func runtimeIDFromSource(file string) string {
 		return ""
 	}
 	version := dir[i+len(jsiiRuntimeModule)+1:]
-	if !strings.HasPrefix(version, "v") || strings.ContainsAny(version, `/\`) {
+	if !strings.HasPrefix(version, "v") || strings.Contains(version, "/") {
 		return ""
 	}
 	return version
