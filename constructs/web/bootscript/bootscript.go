@@ -61,11 +61,8 @@ type Config struct {
 	CachePort int
 }
 
-// userDataTemplate is the script. Its header still says it is rendered by
-// constructs/web/userdata.go, this file's name before the boot script had a
-// package of its own: any byte of the template changes every server's user
-// data, and the group's instance refresh then replaces every server, so the
-// header is fixed with the next change that replaces them anyway.
+// userDataTemplate is the script. Any byte of it changes every server's
+// user data, and the group's instance refresh then replaces every server.
 //
 //go:embed userdata.sh.tmpl
 var userDataTemplate string

@@ -1,13 +1,13 @@
 #!/bin/bash
 # Boot script of the WordPress web servers (Amazon Linux 2023, x86_64 and arm64),
-# run once per instance by cloud-init as root. Rendered by constructs/web/userdata.go.
+# run once per instance by cloud-init as root. Rendered by constructs/web/bootscript.
 # Every step is idempotent: running the whole script again changes nothing.
 # Tests source this file (main does not run then), point the paths below at a
 # temporary directory and call single steps.
 set -Eeuo pipefail
 
 # Values from the other tiers; the Go template fills them in (or Terraform does).
-REGION='eu-west-1'
+REGION='us-east-1'
 FILE_SYSTEM_ID='${aws_efs_file_system.web_root.id}'
 ACCESS_POINT_ID='${aws_efs_access_point.web_root.id}'
 DB_HOST='${aws_db_instance.database.address}'
@@ -17,23 +17,21 @@ DB_SECRET_ARN='${aws_db_instance.database.master_user_secret[0].secret_arn}'
 WP_VERSION='6.8.3'
 HEALTH_CHECK_PATH='/healthz.php'
 # Only the load balancer, somewhere in the VPC, may say who the visitor is.
-VPC_CIDR='10.0.0.0/16'
-SITE_URL='https://www.example.org'
+VPC_CIDR='10.20.0.0/16'
+SITE_URL='http://${aws_lb.web.dns_name}'
 # shellcheck disable=SC2016 # the title is text: a "$" in it stays a "$"
-SITE_TITLE='Ann'\''s "Resilient" Blog & $5 Tips'
-ADMIN_EMAIL='web-team+wordpress@example.org'
+SITE_TITLE='WordPress'
+ADMIN_EMAIL='admin@example.com'
 ADMIN_USER='admin'
 # Empty until the first boot installs WordPress and stores the admin password there.
 ADMIN_SECRET_ARN='${aws_secretsmanager_secret.wordpress_admin.arn}'
 # The site's front (see configure_front) and object cache (install_object_cache).
-PIN_SITE_URL='true'
+PIN_SITE_URL='false'
 BEHIND_CDN='false'
 CACHE_HOST=''
 CACHE_PORT='0'
 # The servers' log groups are LOG_GROUP_PREFIX/<role> (see configure_cloudwatch_agent).
-LOG_GROUP_PREFIX='/wordpress/wordpress-variant'
-# Sender of WordPress's mail through SES.
-MAIL_FROM='wordpress@blog.example.com'
+LOG_GROUP_PREFIX='/wordpress/wordpress-prod'
 
 WEB_ROOT=/var/www/html
 # Lives on EFS next to the site but is never served (see the Apache config).
@@ -61,7 +59,6 @@ LOG_FILE='/var/log/wordpress-boot.log'
 CWAGENT_CONFIG=/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json
 CWAGENT_CTL=/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl
 CRON_SCRIPT=/usr/local/sbin/wordpress-cron
-SENDMAIL_SCRIPT=/usr/local/sbin/wordpress-ses-sendmail
 MAIL_PLUGIN=wp-content/mu-plugins/wordpress-boot-mail.php
 WEB_USER=apache
 WEB_GROUP=apache
@@ -313,9 +310,11 @@ EOF
 	# When MySQL refuses the password, PHP writes the request file (at most every
 	# 5 s) and the refresh runs at once: a rotation costs seconds, not minutes.
 	install -d -m 0750 -g "$WEB_GROUP" "$REFRESH_DIR"
-	if [[ ! -f $REFRESH_DIR/refresh-request ]]; then
-		install -m 0660 -g "$WEB_GROUP" /dev/null "$REFRESH_DIR/refresh-request"
-	fi
+	# Opened to append, not installed: creating it cannot fail on a boot that
+	# made it a moment before.
+	: >>"$REFRESH_DIR/refresh-request"
+	chgrp "$WEB_GROUP" "$REFRESH_DIR/refresh-request"
+	chmod 0660 "$REFRESH_DIR/refresh-request"
 	put_file 0644 "$SYSTEMD_DIR/wordpress-db-credentials.path" <<EOF
 [Unit]
 Description=Refresh the WordPress database credentials when MySQL refuses them
@@ -704,7 +703,11 @@ run_wp_cron() {
 
 install_cron() {
 	mkdir -p "$(dirname "$CRON_SCRIPT")" "$PRIVATE_DIR"
-	[[ -e $PRIVATE_DIR/cron.lock ]] || install -m 0660 -o "$WEB_USER" -g "$WEB_GROUP" /dev/null "$PRIVATE_DIR/cron.lock"
+	# The lock is on EFS, and servers booting at once may all find it missing:
+	# opening it to append creates it without failing on another's.
+	: >>"$PRIVATE_DIR/cron.lock"
+	chown "$WEB_USER:$WEB_GROUP" "$PRIVATE_DIR/cron.lock"
+	chmod 0660 "$PRIVATE_DIR/cron.lock"
 	{
 		printf '#!/bin/bash\n# Installed by the WordPress boot script; see run_wp_cron there.\n'
 		printf 'set -Eeuo pipefail\nLOG_TAG=wordpress-cron\n'
@@ -737,37 +740,6 @@ AccuracySec=1s
 WantedBy=timers.target
 EOF
 }
-# Mail through SES with the instance role: PHPMailer pipes it to the AWS CLI.
-install_mail() {
-	local plugin=$WEB_ROOT/$MAIL_PLUGIN
-	[[ -d $WEB_ROOT/wp-content ]] || return 0
-	{
-		printf '#!/bin/bash\nset -Eeuo pipefail\n'
-		declare -p REGION MAIL_FROM
-		declare -f send_raw_mail
-		printf 'send_raw_mail\n'
-	} | put_file 0755 "$SENDMAIL_SCRIPT"
-	mkdir -p "$(dirname "$plugin")"
-	put_file 0644 "$plugin" "$WEB_USER:$WEB_GROUP" <<EOF
-<?php
-// Installed by the WordPress boot script at every boot; edits are lost.
-add_filter('wp_mail_from', function () { return '$(php_quote "$MAIL_FROM")'; });
-add_action('phpmailer_init', function (\$mailer) {
-    \$mailer->isSendmail();
-    \$mailer->Sendmail = '$(php_quote "$SENDMAIL_SCRIPT")';
-});
-EOF
-}
-
-send_raw_mail() {
-	local tmp rc=0
-	tmp=$(mktemp)
-	cat >"$tmp"
-	aws sesv2 send-email --region "$REGION" --from-email-address "$MAIL_FROM" \
-		--content "Raw={Data=fileb://$tmp}" >/dev/null || rc=$?
-	rm -f "$tmp"
-	return "$rc"
-}
 
 setup_site() {
 	install_wordpress
@@ -775,7 +747,7 @@ setup_site() {
 	write_wp_config
 	point_wp_config_at_database
 	disable_page_load_cron
-	install_mail
+	rm -f "$WEB_ROOT/$MAIL_PLUGIN"
 	write_db_dropin
 	write_htaccess
 	install_site

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Boot script of the WordPress web servers (Amazon Linux 2023, x86_64 and arm64),
-# run once per instance by cloud-init as root. Rendered by constructs/web/userdata.go.
+# run once per instance by cloud-init as root. Rendered by constructs/web/bootscript.
 # Every step is idempotent: running the whole script again changes nothing.
 # Tests source this file (main does not run then), point the paths below at a
 # temporary directory and call single steps.
@@ -17,7 +17,7 @@ DB_SECRET_ARN='${aws_db_instance.database.master_user_secret[0].secret_arn}'
 WP_VERSION='6.8.3'
 HEALTH_CHECK_PATH='/healthz.php'
 # Only the load balancer, somewhere in the VPC, may say who the visitor is.
-VPC_CIDR='10.20.0.0/16'
+VPC_CIDR='10.30.0.0/16'
 SITE_URL='http://${aws_lb.web.dns_name}'
 # shellcheck disable=SC2016 # the title is text: a "$" in it stays a "$"
 SITE_TITLE='WordPress'
@@ -31,7 +31,7 @@ BEHIND_CDN='false'
 CACHE_HOST=''
 CACHE_PORT='0'
 # The servers' log groups are LOG_GROUP_PREFIX/<role> (see configure_cloudwatch_agent).
-LOG_GROUP_PREFIX='/wordpress/wordpress-prod'
+LOG_GROUP_PREFIX='/wordpress/wordpress-throwaway'
 
 WEB_ROOT=/var/www/html
 # Lives on EFS next to the site but is never served (see the Apache config).
@@ -310,9 +310,11 @@ EOF
 	# When MySQL refuses the password, PHP writes the request file (at most every
 	# 5 s) and the refresh runs at once: a rotation costs seconds, not minutes.
 	install -d -m 0750 -g "$WEB_GROUP" "$REFRESH_DIR"
-	if [[ ! -f $REFRESH_DIR/refresh-request ]]; then
-		install -m 0660 -g "$WEB_GROUP" /dev/null "$REFRESH_DIR/refresh-request"
-	fi
+	# Opened to append, not installed: creating it cannot fail on a boot that
+	# made it a moment before.
+	: >>"$REFRESH_DIR/refresh-request"
+	chgrp "$WEB_GROUP" "$REFRESH_DIR/refresh-request"
+	chmod 0660 "$REFRESH_DIR/refresh-request"
 	put_file 0644 "$SYSTEMD_DIR/wordpress-db-credentials.path" <<EOF
 [Unit]
 Description=Refresh the WordPress database credentials when MySQL refuses them
@@ -701,7 +703,11 @@ run_wp_cron() {
 
 install_cron() {
 	mkdir -p "$(dirname "$CRON_SCRIPT")" "$PRIVATE_DIR"
-	[[ -e $PRIVATE_DIR/cron.lock ]] || install -m 0660 -o "$WEB_USER" -g "$WEB_GROUP" /dev/null "$PRIVATE_DIR/cron.lock"
+	# The lock is on EFS, and servers booting at once may all find it missing:
+	# opening it to append creates it without failing on another's.
+	: >>"$PRIVATE_DIR/cron.lock"
+	chown "$WEB_USER:$WEB_GROUP" "$PRIVATE_DIR/cron.lock"
+	chmod 0660 "$PRIVATE_DIR/cron.lock"
 	{
 		printf '#!/bin/bash\n# Installed by the WordPress boot script; see run_wp_cron there.\n'
 		printf 'set -Eeuo pipefail\nLOG_TAG=wordpress-cron\n'
