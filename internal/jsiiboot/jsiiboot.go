@@ -211,18 +211,6 @@ func StockEnviron() []string {
 	return out
 }
 
-// Exit ends the program as os.Exit does, after stopping jsii's node child.
-// jsii unpacks its runtime (~2 MB) into a new temporary folder in every
-// process that links bindings (their package initialisers do it, before
-// Enable, and again at the first jsii call when node starts through jsii's
-// wrapper), and only jsii.Close removes it: os.Exit, or returning from main,
-// leaves it behind, one per run. Every program and test binary that links
-// bindings ends with Exit, even one that never synthesizes.
-func Exit(code int) {
-	jsii.Close()
-	os.Exit(code)
-}
-
 // Err reports why the last Enable left the stock path in place; it is nil
 // when the fast path is on or was switched off on purpose.
 func Err() error {
