@@ -87,6 +87,14 @@ func synthAll() (func(*testing.M) int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("temp dir: %w", err)
 	}
+	// A synthesis that fails, or panics (a construct's bug, or no Node),
+	// leaves nothing behind either.
+	kept := false
+	defer func() {
+		if !kept {
+			os.RemoveAll(tmp)
+		}
+	}()
 	synthOut = filepath.Join(tmp, "cdktf.out")
 	front, err := frontCombinationConfigs()
 	if err != nil {
@@ -104,6 +112,7 @@ func synthAll() (func(*testing.M) int, error) {
 	if frontStacks, err = stacktest.Load(synthOut, environments(front)...); err != nil {
 		return nil, err
 	}
+	kept = true
 	return func(m *testing.M) int {
 		defer os.RemoveAll(tmp)
 		return m.Run()
