@@ -16,7 +16,7 @@ import (
 // leaves it behind, one per run. Every program and test binary that links
 // bindings ends with Exit, even one that never synthesizes.
 //
-// What jsii prints on standard error while it closes reaches it, except its
+// What jsii prints on standard error while it closes still shows, except its
 // false report of a failed child (waitRace).
 func Exit(code int) {
 	done := dropWaitRace()
@@ -53,7 +53,7 @@ func dropWaitRace() (done func()) {
 		copyWithout(stderr, r, waitRace)
 	}()
 	return func() {
-		w.Close() // closing a pipe we just made and wrote only through os.Stderr
+		w.Close() // later writes to os.Stderr fail, and are lost
 		<-copied
 	}
 }

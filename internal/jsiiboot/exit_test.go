@@ -2,28 +2,29 @@ package jsiiboot
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 
-	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 )
 
+// raceReport is jsii-runtime-go's false report of a failed child, as Go
+// with pidfd words it.
+const raceReport = "Runtime process exited abnormally: waitid: no child processes"
+
 func TestCopyWithout(t *testing.T) {
-	const race = "Runtime process exited abnormally: waitid: no child processes"
 	tests := []struct {
 		name, in, want string
 	}{
 		{"nothing", "", ""},
-		{"the race alone", race, ""},
+		{"the race alone", raceReport, ""},
 		{"the race without pidfd", "Runtime process exited abnormally: wait: no child processes", ""},
-		{"the race, then a line", race + "could not clean up temporary directory: busy\n", "could not clean up temporary directory: busy\n"},
-		{"a line, then the race", "closing\n" + race, "closing\n"},
+		{"the race, then a line", raceReport + "could not clean up temporary directory: busy\n", "could not clean up temporary directory: busy\n"},
+		{"a line, then the race", "closing\n" + raceReport, "closing\n"},
 		{"a real failure shows", "Runtime process exited abnormally: exit status 1", "Runtime process exited abnormally: exit status 1"},
 		{"a signal shows", "Runtime process exited abnormally: signal: killed", "Runtime process exited abnormally: signal: killed"},
 	}
@@ -42,8 +43,7 @@ func TestCopyWithout(t *testing.T) {
 // jsii-runtime-go this binary was built from: if an upgrade rewords it,
 // waitRace must follow, or the false report shows again.
 func TestWaitRaceIsJsiisReport(t *testing.T) {
-	fn := runtime.FuncForPC(reflect.ValueOf(jsii.Close).Pointer())
-	file, _ := fn.FileLine(fn.Entry())
+	file := jsiiSource()
 	if runtimeIDFromSource(file) == "" {
 		t.Skipf("jsii-runtime-go is not built from the module cache (%s)", file)
 	}
@@ -55,22 +55,23 @@ func TestWaitRaceIsJsiisReport(t *testing.T) {
 	if !bytes.Contains(src, []byte(format)) {
 		t.Fatalf("jsii-runtime-go's process.go no longer reports a lost wait as %s: update waitRace", format)
 	}
-	if !waitRace.MatchString(strings.Replace("Runtime process exited abnormally: %v", "%v", "waitid: no child processes", 1)) {
+	if !waitRace.MatchString(fmt.Sprintf("Runtime process exited abnormally: %v", "waitid: no child processes")) {
 		t.Error("waitRace does not match the report")
 	}
 }
 
-// TestExitDropsOnlyTheRace runs Exit in a child process whose standard
-// error gets the false report and a real line while jsii closes (as the
-// losing wait's goroutine would write them), and one more report after.
+// TestExitDropsOnlyTheRace runs Exit's filter in a child process: its
+// standard error gets the false report between two real lines while the
+// filter is on, as while jsii closes, and the report once more after done,
+// as the losing wait's goroutine may write it just before the exit.
 func TestExitDropsOnlyTheRace(t *testing.T) {
 	if os.Getenv("JSIIBOOT_EXIT_CHILD") == "1" {
 		done := dropWaitRace()
 		os.Stderr.WriteString("before\n")
-		os.Stderr.WriteString("Runtime process exited abnormally: waitid: no child processes")
+		os.Stderr.WriteString(raceReport)
 		os.Stderr.WriteString("after\n")
 		done()
-		os.Stderr.WriteString("Runtime process exited abnormally: waitid: no child processes")
+		os.Stderr.WriteString(raceReport)
 		os.Exit(3)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestExitDropsOnlyTheRace$")

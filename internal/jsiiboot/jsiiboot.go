@@ -374,12 +374,18 @@ func nodeFor(e env, root string) (node string, cached bool) {
 // jsii-runtime-go version it was built from, or "" if the build does not say
 // (then the kernel keeps its wrapper).
 func jsiiRuntimeID() string {
+	return runtimeIDFromSource(jsiiSource())
+}
+
+// jsiiSource is the path of the jsii-runtime-go source file this binary
+// records for jsii.Close (its module's jsii.go), or "" if it records none.
+func jsiiSource() string {
 	fn := runtime.FuncForPC(reflect.ValueOf(jsii.Close).Pointer())
 	if fn == nil {
 		return ""
 	}
 	file, _ := fn.FileLine(fn.Entry())
-	return runtimeIDFromSource(file)
+	return file
 }
 
 // jsiiRuntimeModule is the module whose embedded runtime the direct kernel
